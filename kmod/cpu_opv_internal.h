@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the ioctl entry point, the page pinning and the interpreter share.
+ *
+ * One ioctl call lives in one struct cpu_opv_vec on the caller's stack:
+ * the copied-in vector, the user ranges it touches (at most two per op)
+ * with their pinned pages, and per op the kernel addresses to run on.
+ */
+#ifndef _CPU_OPV_INTERNAL_H
+#define _CPU_OPV_INTERNAL_H
+
+#include <linux/percpu.h>
+#include <linux/types.h>
+#include <uapi/linux/cpu_opv.h>
+
+/* A 4096-byte operand that does not start on a page boundary spans two. */
+#define CPU_OPV_RANGE_PAGES	2
+#define CPU_OPV_NR_RANGES	(2 * CPU_OP_VEC_LEN_MAX)
+
+/* One user operand: the pages it covers, pinned for the call. */
+struct cpu_opv_range {
+	unsigned long uaddr;
+	unsigned int len;
+	unsigned int nr_pages;
+	bool write;
+	bool expect_fault;
+	struct page *pages[CPU_OPV_RANGE_PAGES];
+};
+
+/*
+ * The kernel's view of an operand: up to two pieces, one per page, reached
+ * through the direct map. head covers the first head_len bytes, tail the
+ * remaining len - head_len.
+ */
+struct cpu_opv_span {
+	u8 *head;
+	u8 *tail;
+	u32 head_len;
+	u32 len;
+};
+
+struct cpu_opv_kop {
+	int type;		/* enum cpu_op_type */
+	u32 len;
+	s64 count;		/* add only */
+	struct cpu_opv_span a;	/* compare a, memcpy dst, add p */
+	struct cpu_opv_span b;	/* compare b, memcpy src */
+};
+
+struct cpu_opv_vec {
+	int nr_ops;
+	int cpu;
+	int result;		/* what the interpreter returned */
+	bool remote;		/* the interpreter ran in an IPI */
+	unsigned int nr_ranges;
+	struct cpu_op ops[CPU_OP_VEC_LEN_MAX];
+	struct cpu_opv_kop kops[CPU_OP_VEC_LEN_MAX];
+	struct cpu_opv_range ranges[CPU_OPV_NR_RANGES];
+	/* ranges[] index of each kop's a and b operand, -1 when len is 0 */
+	s8 range_a[CPU_OP_VEC_LEN_MAX];
+	s8 range_b[CPU_OP_VEC_LEN_MAX];
+};
+
+/* Counters, per CPU, summed when read through sysfs. */
+struct cpu_opv_stats {
+	u64 local;		/* vectors run with interrupts off here */
+	u64 ipi;		/* vectors run in an IPI on another CPU */
+	u64 offline;		/* vectors for an offline CPU */
+	u64 compare_failed;	/* vectors stopped by a comparison */
+	u64 einval;
+	u64 efault;
+	u64 eagain;
+	u64 retries;		/* pages changed under us: pinned again */
+};
+
+DECLARE_PER_CPU(struct cpu_opv_stats, cpu_opv_stats);
+
+#define cpu_opv_count(field)	this_cpu_inc(cpu_opv_stats.field)
+
+long cpu_opv_exec(const struct cpu_opv_args *args);
+int cpu_opv_interpret(struct cpu_opv_vec *vec);
+
+#endif /* _CPU_OPV_INTERNAL_H */
