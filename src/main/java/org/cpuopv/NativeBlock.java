@@ -1,0 +1,65 @@
+/*
+ * Licensed under the Apache License, Version 2.0.
+ */
+package org.cpuopv;
+
+/**
+ * One block of native memory owned by a {@link CpuOpv} handle: zeroed, aligned to
+ * {@link #ALIGNMENT} bytes, freed exactly once.
+ */
+final class NativeBlock {
+    /** Alignment of every block: two cache lines (adjacent-line prefetch on x86). */
+    static final int ALIGNMENT = 128;
+
+    final long address;
+    final long size;
+    private final long base;     // what to free
+    private final long mapped;   // > 0: bytes of an mmap, else Unsafe memory
+    private volatile boolean freed;
+
+    private NativeBlock(long base, long address, long size, long mapped) {
+        this.base = base;
+        this.address = address;
+        this.size = size;
+        this.mapped = mapped;
+    }
+
+    /** Page-aligned anonymous mapping (native library required): unmapped on free, so later use faults. */
+    static NativeBlock mapped(long size) {
+        long bytes = Math.max(size, 1);
+        long addr = NativeCalls.mapMemory(bytes, true);
+        if (addr < 0) {
+            throw new OutOfMemoryError("mmap of " + bytes + " bytes failed: " + Errno.name((int) -addr));
+        }
+        return new NativeBlock(addr, addr, size, bytes);
+    }
+
+    /** Memory from the JVM's native allocator (no library needed), aligned by hand. */
+    static NativeBlock allocated(long size) {
+        long base = Mem.U.allocateMemory(size + ALIGNMENT);
+        long addr = (base + ALIGNMENT - 1) & -ALIGNMENT;
+        Mem.U.setMemory(addr, size, (byte) 0);
+        return new NativeBlock(base, addr, size, 0);
+    }
+
+    boolean isFreed() {
+        return freed;
+    }
+
+    /** @return whether [addr, addr+len) lies inside this live block */
+    boolean contains(long addr, long len) {
+        return addr >= address && len <= size && addr - address <= size - len;
+    }
+
+    synchronized void free() {
+        if (freed) {
+            return;
+        }
+        freed = true;
+        if (mapped > 0) {
+            NativeCalls.unmapMemory(base, mapped);
+        } else {
+            Mem.U.freeMemory(base);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/*
+ * Licensed under the Apache License, Version 2.0.
+ */
+package org.cpuopv;
+
+/**
+ * Per-CPU off-heap memory: one zeroed slot per possible CPU, each a multiple of
+ * {@value NativeBlock#ALIGNMENT} bytes and aligned to it (no false sharing between CPUs).
+ * Created by {@link CpuOpv#allocateArena(int)}; the memory is freed by {@link #close()} (or
+ * when its {@link CpuOpv} closes). Afterwards Java accesses throw
+ * {@link IllegalStateException}, building a vector on it throws, and a vector built before
+ * is refused at execute; with the kernel backend the pages are unmapped, so even a raced
+ * access faults (EFAULT) instead of touching reused memory.
+ *
+ * <p>Cost: {@code slotSize * (max possible CPU + 1)} bytes, plus a page of rounding with the
+ * kernel backend. Thread-safe except for closing while in use.
+ */
+public final class PerCpuArena implements AutoCloseable {
+    private final CpuOpv owner;
+    private final int id;
+    private final NativeBlock block;
+    private final int slotSize;
+    private final Slot[] slots; // index = cpu; null for CPUs that are not possible
+
+    PerCpuArena(CpuOpv owner, int id, NativeBlock block, int slotSize, CpuSet possible) {
+        this.owner = owner;
+        this.id = id;
+        this.block = block;
+        this.slotSize = slotSize;
+        this.slots = new Slot[possible.max() + 1];
+        for (int cpu = 0; cpu < slots.length; cpu++) {
+            if (possible.contains(cpu)) {
+                slots[cpu] = new Slot(this, cpu, block.address + (long) cpu * slotSize, slotSize);
+            }
+        }
+    }
+
+    /** @return the slot size {@code requested} bytes is rounded up to (a multiple of 128) */
+    public static int roundSlotSize(int requested) {
+        if (requested < 1 || requested > (1 << 24)) {
+            throw new IllegalArgumentException("slotBytes " + requested + " is not in 1..16777216");
+        }
+        return (requested + NativeBlock.ALIGNMENT - 1) & -NativeBlock.ALIGNMENT;
+    }
+
+    /**
+     * @param cpu a possible CPU
+     * @return its slot (preallocated: no allocation)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     */
+    public Slot slot(int cpu) {
+        if (cpu < 0 || cpu >= slots.length || slots[cpu] == null) {
+            throw new IllegalArgumentException("cpu " + cpu + " is not a possible CPU (possible: "
+                    + owner.possibleCpus() + ")");
+        }
+        return slots[cpu];
+    }
+
+    /** @return bytes per slot, a multiple of 128 */
+    public int slotSize() {
+        return slotSize;
+    }
+
+    /** @return the handle that owns the memory */
+    public CpuOpv owner() {
+        return owner;
+    }
+
+    int id() {
+        return id;
+    }
+
+    NativeBlock block() {
+        return block;
+    }
+
+    /** @return true until closed */
+    public boolean isOpen() {
+        return !block.isFreed();
+    }
+
+    /** Frees the memory; idempotent. */
+    @Override
+    public void close() {
+        owner.release(block);
+    }
+
+    @Override
+    public String toString() {
+        return "arena#" + id + " (" + slots.length + " slots of " + slotSize + " bytes, "
+                + (isOpen() ? "open" : "closed") + ")";
+    }
+}
