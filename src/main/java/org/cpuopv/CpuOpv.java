@@ -229,6 +229,11 @@ public final class CpuOpv implements AutoCloseable {
         }
     }
 
+    /** The backend's raw answer for any arguments (tests of the backends' own checks). */
+    int rawExec(long ops, int count, int cpu, int flags) {
+        return engine.exec(ops, count, cpu, flags);
+    }
+
     private int observed(OpVector vector) {
         int callerCpu = engine.currentCpu();
         long start = System.nanoTime();

@@ -488,8 +488,14 @@ public final class OpVector implements AutoCloseable {
     public String describe() {
         StringBuilder sb = new StringBuilder("cpu ").append(cpu).append(", ").append(count).append(" ops");
         for (int i = 0; i < count; i++) {
-            OpType t = opType(i);
-            sb.append(i == 0 ? ": " : "; ").append('[').append(i).append("] ").append(t.abiName())
+            int code = U.getInt(opAt(i) + Abi.OFF_OP);
+            sb.append(i == 0 ? ": " : "; ").append('[').append(i).append("] ");
+            if (code < 0 || code >= OpType.COUNT) { // only raw test vectors get here
+                sb.append("op=").append(code).append(" len=").append(length(i));
+                continue;
+            }
+            OpType t = OpType.of(code);
+            sb.append(t.abiName())
                     .append(" len=").append(length(i)).append(' ').append(t.firstOperandName()).append("=0x")
                     .append(Long.toHexString(firstAddress(i)));
             if (expectFaultFirst(i)) {
