@@ -68,6 +68,7 @@ class NativeLibraryTest {
     @Test
     void extractsFromAJarIntoAPrivateDirectoryAndCleansUp() throws Exception {
         assumeNotOnLibraryPath();
+        assumeFalse(NativeLibrary.isNoExec(tmp), "the temp directory is noexec here (see the next test)");
         Path jar = jarWithLibrary();
         Path work = tmp.resolve("work");
         try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
