@@ -1,0 +1,66 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# Run the Java suite against the kernel backend, inside the test VM, from an
+# already-built tree (`mvn -B package` on the host first): no Maven, nothing
+# written into the repository (it is read-only in the guest).
+#
+#   test-vm/run -- test-vm/guest-java-tests.sh [extra console-launcher args]
+#
+# The suite runs every behavioural test on both backends (kernel + emulated),
+# the differential test (kernel == emulated == model) and the rest; with
+# cpuopv.test.requireKernel=true a missing /dev/cpu_opv fails the run instead
+# of skipping the kernel variants. JUnit XML reports go to
+# $CPU_OPV_OUT/java-junit (or target/guest-junit outside the VM). Exits
+# non-zero on any failure, or when the tree is not built.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd -P)
+repo=$(cd "$here/.." && pwd -P)
+target="$repo/target"
+launcher="$target/test-tools/junit-platform-console-standalone.jar"
+lib="$target/classes/META-INF/native/linux-x86_64/libcpuopv.so"
+
+for f in "$launcher" "$lib" "$target/test-classes/org/cpuopv/BehaviourTest.class"; do
+	if [ ! -e "$f" ]; then
+		echo "guest-java-tests: $f is missing: build the tree on the host first (mvn -B package)" >&2
+		exit 2
+	fi
+done
+
+if [ -n "${CPU_OPV_OUT:-}" ]; then
+	reports="$CPU_OPV_OUT/java-junit"
+else
+	reports="$target/guest-junit"
+fi
+mkdir -p "$reports"
+
+if [ "${CPU_OPV_VM:-0}" = 1 ] && [ ! -c /dev/cpu_opv ]; then
+	echo "guest-java-tests: /dev/cpu_opv is missing in the VM (was cpu_opv.ko loaded?)" >&2
+fi
+
+# Scratch for @TempDir and the library-extraction tests: the guest's /tmp tmpfs.
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/cpuopv-java.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+
+# The library is loaded from target/classes (class path), as users' jars do.
+status=0
+java -Xss1m -XX:+UseSerialGC \
+	-Djava.io.tmpdir="$scratch" \
+	-Dcpuopv.native.workdir="$scratch/native" \
+	-Dcpuopv.test.requireKernel=true \
+	-jar "$launcher" execute \
+	--class-path "$target/test-classes:$target/classes" \
+	--select-package org.cpuopv \
+	--fail-if-no-tests \
+	--disable-banner \
+	--details=tree \
+	--reports-dir "$reports" \
+	"$@" || status=$?
+
+if [ "$status" -ne 0 ]; then
+	echo "guest-java-tests: FAILED (exit $status); reports in $reports" >&2
+else
+	echo "guest-java-tests: passed; reports in $reports"
+fi
+exit "$status"
