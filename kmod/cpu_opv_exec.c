@@ -35,8 +35,11 @@ DEFINE_PER_CPU(struct cpu_opv_stats, cpu_opv_stats);
 /* Serializes every vector that targets an offline CPU. */
 static DEFINE_MUTEX(cpu_opv_offline_lock);
 
-/* Returned by the re-check when a page changed: pin again. */
-#define CPU_OPV_REPIN	1
+/*
+ * Returned by the re-check when a page changed: pin again. Outside both
+ * what a vector returns (0..CPU_OP_VEC_LEN_MAX) and the negative errnos.
+ */
+#define CPU_OPV_REPIN	INT_MAX
 
 static int check_flags(const struct cpu_opv_args *args)
 {
