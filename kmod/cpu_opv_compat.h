@@ -77,4 +77,95 @@ static inline bool cpu_opv_vma_refused(const struct vm_area_struct *vma)
 #endif
 }
 
+/*
+ * The page mapped at user address @addr of the current mm, if the caller
+ * may access it (@write: may write it), it is ordinary write-back memory,
+ * and (@write) its PTE is already dirty, so that a store through the
+ * direct map needs no dirty accounting. NULL otherwise: the caller falls
+ * back to pinning, which faults, breaks COW and dirties as needed.
+ *
+ * Lockless, like GUP-fast: the caller has interrupts off, which on x86
+ * holds off both the TLB-flush IPI and the RCU grace period that must
+ * pass before a page table or a page unmapped from this mm is freed. So
+ * the page stays valid until interrupts are enabled again, even if its
+ * PTE is cleared meanwhile (then the access is ordered before the unmap).
+ */
+#if defined(CONFIG_X86_64)
+/*
+ * Write-back cached, and not ZONE_DEVICE memory. Linux keeps write-back
+ * in PAT entry 0 whatever else it programs, so WB is "no cache bits set".
+ */
+static inline bool cpu_opv_pte_plain(pte_t pte)
+{
+#ifdef CONFIG_ARCH_HAS_PTE_DEVMAP
+	if (pte_devmap(pte))
+		return false;
+#endif
+	return !(pte_val(pte) & _PAGE_CACHE_MASK);
+}
+
+static inline bool cpu_opv_pmd_plain(pmd_t pmd)
+{
+#ifdef CONFIG_ARCH_HAS_PTE_DEVMAP
+	if (pmd_devmap(pmd))
+		return false;
+#endif
+	return !(pmd_val(pmd) & (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT_LARGE));
+}
+
+static inline struct page *cpu_opv_page_irqs_off(unsigned long addr,
+						 bool write)
+{
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+	pte_t pte;
+
+	pgdp = pgd_offset(current->mm, addr);
+	pgd = READ_ONCE(*pgdp);
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		return NULL;
+	p4dp = p4d_offset_lockless(pgdp, pgd, addr);
+	p4d = READ_ONCE(*p4dp);
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		return NULL;
+	pudp = pud_offset_lockless(p4dp, p4d, addr);
+	pud = READ_ONCE(*pudp);
+	if (pud_none(pud) || pud_leaf(pud) || pud_bad(pud))
+		return NULL;
+	pmdp = pmd_offset_lockless(pudp, pud, addr);
+	pmd = READ_ONCE(*pmdp);
+	if (!pmd_present(pmd))
+		return NULL;
+	if (pmd_leaf(pmd)) {
+		if (!pmd_access_permitted(pmd, write) ||
+		    (write && !pmd_dirty(pmd)) || pmd_protnone(pmd) ||
+		    !cpu_opv_pmd_plain(pmd))
+			return NULL;
+		return pmd_page(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
+	}
+	if (pmd_bad(pmd))
+		return NULL;
+	pte = ptep_get_lockless(pte_offset_kernel(&pmd, addr));
+	if (!pte_access_permitted(pte, write) || pte_protnone(pte) ||
+	    (write && !pte_dirty(pte)) || !cpu_opv_pte_plain(pte))
+		return NULL;
+	if (pte_special(pte)) {
+		/* Reading the shared zero page is fine; anything else not. */
+		if (write || !is_zero_pfn(pte_pfn(pte)))
+			return NULL;
+	}
+	if (!pfn_valid(pte_pfn(pte)))
+		return NULL;
+	return pte_page(pte);
+}
+#else
+static inline struct page *cpu_opv_page_irqs_off(unsigned long addr,
+						 bool write)
+{
+	return NULL;	/* no lockless walk here: always pin */
+}
+#endif
+
 #endif /* _CPU_OPV_COMPAT_H */
