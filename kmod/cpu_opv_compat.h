@@ -10,6 +10,10 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/version.h>
+/* rseq's helpers left linux/sched.h for a header of their own (Kbuild). */
+#ifdef CPU_OPV_HAVE_LINUX_RSEQ_H
+#include <linux/rseq.h>
+#endif
 
 /* Lower bound included, upper bound excluded. */
 #define CPU_OPV_KERNEL_RANGE(a, b, c, d, e, f)				\
