@@ -39,6 +39,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
 . /vm.env
+hostname cpu-opv-vm
 
 if [ "${VM_VERBOSE:-0}" = 1 ]; then
 	verbose() { say "$@"; }
