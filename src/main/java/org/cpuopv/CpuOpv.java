@@ -62,11 +62,15 @@ public final class CpuOpv implements AutoCloseable {
     }
 
     /**
-     * Opens a handle whose every execute is reported to {@code listener} (null: none).
+     * Opens a handle whose every execute is reported to {@code listener} (null: none, unless
+     * one is turned on from outside: {@link ExecuteListenerProvider}, e.g. the dump recorder).
      *
      * @see #open(Backend)
      */
     public static CpuOpv open(Backend backend, ExecuteListener listener) {
+        if (listener == null) {
+            listener = ExecuteListenerProvider.ambient();
+        }
         CpuSet possible = readCpuList("/sys/devices/system/cpu/possible");
         switch (backend) {
             case KERNEL:

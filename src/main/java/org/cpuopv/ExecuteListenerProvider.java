@@ -1,0 +1,54 @@
+/*
+ * Licensed under the Apache License, Version 2.0.
+ */
+package org.cpuopv;
+
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/**
+ * A listener turned on from outside the program (a system property, an environment variable),
+ * found with {@link ServiceLoader} ({@code META-INF/services/org.cpuopv.ExecuteListenerProvider}).
+ * {@link CpuOpv#open(Backend, ExecuteListener)} asks the providers only when the caller passed
+ * no listener, so an explicit listener always wins. The recorder of {@code org.cpuopv.dump} is
+ * one (see docs/dump-schema.md).
+ *
+ * <p>Asked once per open, never on the execute path: when every provider answers null, the
+ * handle has no listener and execute runs exactly as without this seam.
+ */
+public interface ExecuteListenerProvider {
+    /** @return the listener for a handle being opened now, or null when turned off */
+    ExecuteListener listener();
+
+    /** @return the first non-null answer of the providers on the class path, or null */
+    static ExecuteListener ambient() {
+        for (ExecuteListenerProvider p : Providers.ALL) {
+            ExecuteListener l = p.listener();
+            if (l != null) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** Loaded once, on the first open; a broken provider is skipped, never fails an open. */
+    final class Providers {
+        static final List<ExecuteListenerProvider> ALL = load();
+
+        private Providers() {
+        }
+
+        private static List<ExecuteListenerProvider> load() {
+            try {
+                return ServiceLoader.load(ExecuteListenerProvider.class, CpuOpv.class.getClassLoader()).stream()
+                        .map(ServiceLoader.Provider::get).collect(Collectors.toUnmodifiableList());
+            } catch (ServiceConfigurationError e) {
+                System.getLogger("org.cpuopv").log(System.Logger.Level.WARNING,
+                        "cpu_opv: ignoring the ExecuteListenerProviders: " + e.getMessage());
+                return List.of();
+            }
+        }
+    }
+}
