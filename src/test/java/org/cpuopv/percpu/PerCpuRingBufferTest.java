@@ -1,0 +1,209 @@
+/*
+ * Licensed under the Apache License, Version 2.0.
+ */
+package org.cpuopv.percpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.cpuopv.Backend;
+import org.cpuopv.CpuOpv;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PerCpuRingBufferTest {
+    @ParameterizedTest
+    @MethodSource(PerCpuSpinLockTest.BACKENDS)
+    void onlyCommittedRecordsInReservationOrder(Backend b) throws Exception {
+        try (CpuOpv opv = CpuOpv.open(b); PerCpuRingBuffer ring = new PerCpuRingBuffer(opv, 2, 16)) {
+            Stress.run(opv, 1, 120, (id, w) -> {
+                w.pinTo(w.ctx.currentCpu());
+                int cpu = w.ctx.currentCpu();
+                byte[] out = new byte[16];
+                try (PerCpuContext other = new PerCpuContext(opv)) {
+                    assertTrue(ring.reserve(w.ctx));
+                    assertThrows(IllegalStateException.class, () -> ring.reserve(w.ctx), "one at a time");
+                    assertTrue(ring.reserve(other));
+                    assertFalse(ring.reserve(new PerCpuContext(opv)), "full: 2 reserved");
+                    assertEquals(0, ring.reservedPosition(w.ctx));
+                    assertEquals(1, ring.reservedPosition(other));
+                    ring.write(other, "second".getBytes(), 0, 6);
+                    assertEquals(cpu, ring.commit(other));
+                    assertEquals(-1, ring.poll(cpu, out, 0), "the first is not committed: nothing yet");
+                    ring.write(w.ctx, "first".getBytes(), 0, 5);
+                    ring.commit(w.ctx);
+                    assertEquals(5, ring.poll(cpu, out, 0));
+                    assertEquals("first", new String(out, 0, 5));
+                    assertEquals(6, ring.poll(cpu, out, 0));
+                    assertEquals("second", new String(out, 0, 6));
+                    assertEquals(-1, ring.poll(cpu, out, 0));
+                    for (int lap = 0; lap < 5; lap++) { // wraps: the commit counters count laps
+                        assertTrue(ring.reserve(w.ctx));
+                        ring.write(w.ctx, new byte[] {(byte) lap}, 0, 1);
+                        ring.commit(w.ctx);
+                        assertEquals(1, ring.poll(cpu, out, 0));
+                        assertEquals(lap, out[0]);
+                    }
+                }
+            });
+        }
+    }
+
+    // Record layout: producer int, seq int, cpu int, position long, then filler derived from them.
+    private static int fill(ByteBuffer bb, int producer, int seq, int cpu, long pos, int len) {
+        bb.clear();
+        bb.putInt(producer).putInt(seq).putInt(cpu).putLong(pos);
+        for (int i = 20; i < len; i++) {
+            bb.put((byte) (producer * 31 + seq * 17 + i));
+        }
+        return len;
+    }
+
+    /**
+     * Producers (twice the CPUs) reserve on their CPU, often get moved to another CPU before
+     * writing and committing (pinned away, then the mask widened again), and commit on the
+     * reserving CPU; one consumer polls every CPU's buffer. Each record must arrive once, intact,
+     * on the CPU it was reserved on, at its reserved position (so per-CPU order is reservation
+     * order), and each producer's records on one CPU in its own order.
+     */
+    @ParameterizedTest
+    @MethodSource(PerCpuSpinLockTest.BACKENDS)
+    void recordsArriveOnceIntactAndInPerCpuOrder(Backend b) throws Exception {
+        int producers = Stress.threads();
+        int per = Stress.ops(10_000, 300);
+        long total = (long) producers * per;
+        int max = 128;
+        long start = System.nanoTime();
+        AtomicLong migratedCommits = new AtomicLong();
+        AtomicInteger fulls = new AtomicInteger();
+        AtomicBoolean producing = new AtomicBoolean(true);
+        try (CpuOpv opv = CpuOpv.open(b); PerCpuRingBuffer ring = new PerCpuRingBuffer(opv, 32, max)) {
+            int cpus = opv.possibleCpus().max() + 1;
+            long[] nextPosition = new long[cpus];
+            int[][] lastSeq = new int[producers][cpus];
+            for (int[] row : lastSeq) {
+                java.util.Arrays.fill(row, -1);
+            }
+            boolean[] seen = new boolean[(int) total];
+            long[] consumed = new long[1];
+            Throwable[] consumerFailure = new Throwable[1];
+            Thread consumer = new Thread(() -> {
+                byte[] out = new byte[max];
+                ByteBuffer bb = ByteBuffer.wrap(out);
+                byte[] expect = new byte[max];
+                ByteBuffer eb = ByteBuffer.wrap(expect);
+                try {
+                    while (consumed[0] < total) {
+                        boolean any = false;
+                        for (int i = 0; i < opv.possibleCpus().size(); i++) {
+                            int cpu = opv.possibleCpus().get(i);
+                            int len;
+                            while ((len = ring.poll(cpu, out, 0)) >= 0) {
+                                any = true;
+                                bb.clear();
+                                int producer = bb.getInt();
+                                int seq = bb.getInt();
+                                int onCpu = bb.getInt();
+                                long pos = bb.getLong();
+                                assertEquals(cpu, onCpu, "record in the buffer of the CPU it was reserved on");
+                                assertEquals(nextPosition[cpu], pos, "cpu " + cpu + " records out of order");
+                                nextPosition[cpu]++;
+                                assertTrue(seq > lastSeq[producer][cpu], "producer " + producer + " on cpu " + cpu
+                                        + ": seq " + seq + " after " + lastSeq[producer][cpu]);
+                                lastSeq[producer][cpu] = seq;
+                                int k = producer * per + seq;
+                                assertFalse(seen[k], "record " + k + " twice");
+                                seen[k] = true;
+                                int want = 20 + (producer * 7 + seq) % (max - 20);
+                                assertEquals(want, len, "record " + k + " length");
+                                fill(eb, producer, seq, onCpu, pos, len);
+                                assertEquals(ByteBuffer.wrap(expect, 0, len), ByteBuffer.wrap(out, 0, len),
+                                        "record " + k + " torn");
+                                consumed[0]++;
+                            }
+                        }
+                        if (!any) {
+                            if (!producing.get() && consumed[0] < total) {
+                                // producers are done: everything committed must be visible now
+                                for (int i = 0; i < opv.possibleCpus().size(); i++) {
+                                    int cpu = opv.possibleCpus().get(i);
+                                    if (ring.poll(cpu, out, 0) >= 0) {
+                                        throw new AssertionError("a record appeared after the final check");
+                                    }
+                                }
+                                throw new AssertionError("consumed " + consumed[0] + " of " + total);
+                            }
+                            Thread.yield();
+                        }
+                    }
+                } catch (Throwable e) {
+                    consumerFailure[0] = e;
+                }
+            }, "ring-consumer");
+            consumer.setDaemon(true);
+            consumer.start();
+            List<Stress.Worker> ws;
+            try {
+                ws = Stress.run(opv, producers, 600, (id, w) -> {
+                    byte[] in = new byte[max];
+                    ByteBuffer bb = ByteBuffer.wrap(in);
+                    for (int seq = 0; seq < per; seq++) {
+                        w.maybeMigrate();
+                        while (!ring.reserve(w.ctx)) {
+                            fulls.incrementAndGet();
+                            if (consumerFailure[0] != null || !consumer.isAlive()) {
+                                throw new AssertionError("the consumer stopped");
+                            }
+                            Thread.yield();
+                        }
+                        int cpu = ring.reservedCpu(w.ctx);
+                        if (Stress.ALLOWED.size() > 1 && w.rnd.nextInt(4) == 0) {
+                            int other = w.randomCpu();
+                            if (other != cpu) {
+                                w.pinTo(other); // moved away from the reserving CPU...
+                            }
+                            w.unpin();          // ...which must be in the mask again to commit there
+                        }
+                        int len = 20 + (id * 7 + seq) % (max - 20);
+                        fill(bb, id, seq, cpu, ring.reservedPosition(w.ctx), len);
+                        ring.write(w.ctx, in, 0, len);
+                        if (w.ctx.currentCpu() != cpu) {
+                            migratedCommits.incrementAndGet();
+                        }
+                        assertEquals(cpu, ring.commit(w.ctx));
+                    }
+                });
+            } finally {
+                producing.set(false);
+            }
+            consumer.join(600_000);
+            if (consumerFailure[0] != null) {
+                throw new AssertionError("consumer: " + consumerFailure[0], consumerFailure[0]);
+            }
+            assertFalse(consumer.isAlive(), "consumer still running");
+            assertEquals(total, consumed[0]);
+            long sumPositions = 0;
+            for (int i = 0; i < opv.possibleCpus().size(); i++) {
+                int cpu = opv.possibleCpus().get(i);
+                assertEquals(ring.reservedCount(cpu), ring.consumerPosition(cpu), "cpu " + cpu + " drained");
+                sumPositions += ring.consumerPosition(cpu);
+            }
+            assertEquals(total, sumPositions);
+            if (Stress.ALLOWED.size() > 1) {
+                assertTrue(migratedCommits.get() > 0, "no commit ran after a migration: the test did not test it");
+            }
+            Stress.report("ring buffer", opv, start, producers + " producers x " + per + " records, "
+                    + migratedCommits.get() + " committed after migrating off the reserving CPU, "
+                    + fulls.get() + " full answers, " + Stress.total(ws, w -> w.ctx.retries())
+                    + " failed compares, " + Stress.total(ws, w -> w.moves) + " migrations");
+        }
+    }
+}
