@@ -1,0 +1,23 @@
+/*
+ * Licensed under the Apache License, Version 2.0.
+ */
+package org.cpuopv.dump;
+
+import org.cpuopv.ExecuteListener;
+import org.cpuopv.ExecuteListenerProvider;
+
+/**
+ * Hands {@link Recorder#global()} to every {@code CpuOpv.open} without a listener, when
+ * {@value Recorder#PROPERTY} / {@value Recorder#ENV} turn it on (registered in
+ * {@code META-INF/services/org.cpuopv.ExecuteListenerProvider}).
+ */
+public final class RecorderProvider implements ExecuteListenerProvider {
+    /** Called by {@link java.util.ServiceLoader}. */
+    public RecorderProvider() {
+    }
+
+    @Override
+    public ExecuteListener listener() {
+        return Recorder.global();
+    }
+}
