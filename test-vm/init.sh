@@ -104,7 +104,10 @@ fi
 
 if [ ! -d "/host$VM_CWD" ]; then
 	case "$VM_CWD" in
-	/tmp/* | /dev/shm/* | /run/*) mkdir -p "/host$VM_CWD" ;;
+	/tmp/* | /dev/shm/* | /run/*)
+		say "note: $VM_CWD is under a tmpfs of the guest; running in an empty directory"
+		mkdir -p "/host$VM_CWD"
+		;;
 	esac
 	[ -d "/host$VM_CWD" ] || die "working directory $VM_CWD does not exist in the guest"
 fi
