@@ -43,18 +43,28 @@ fi
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/cpuopv-java.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 
+# Without arguments the whole package runs; arguments replace that selection
+# (e.g. --select-class org.cpuopv.BehaviourTest). The VM emulates its CPUs
+# (TCG, tens of times slower), so the stress loops are scaled down there:
+# CPU_OPV_JAVA_ITERATIONS (per thread, host default 20000) and
+# CPU_OPV_JAVA_VECTORS (differential test, host default 4000).
+if [ "$#" -eq 0 ]; then
+	set -- --select-package org.cpuopv
+fi
+
 # The library is loaded from target/classes (class path), as users' jars do.
 status=0
-java -Xss1m -XX:+UseSerialGC \
+java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
 	-Djava.io.tmpdir="$scratch" \
 	-Dcpuopv.native.workdir="$scratch/native" \
 	-Dcpuopv.test.requireKernel=true \
+	-Dcpuopv.test.iterations="${CPU_OPV_JAVA_ITERATIONS:-2000}" \
+	-Dcpuopv.test.vectors="${CPU_OPV_JAVA_VECTORS:-1000}" \
 	-jar "$launcher" execute \
 	--class-path "$target/test-classes:$target/classes" \
-	--select-package org.cpuopv \
 	--fail-if-no-tests \
 	--disable-banner \
-	--details=tree \
+	--details=testfeed \
 	--reports-dir "$reports" \
 	"$@" || status=$?
 

@@ -273,7 +273,7 @@ class BehaviourTest {
     @MethodSource(BACKENDS)
     void perCpuCounterIsExactUnderContention(Backend b) throws Exception {
         int threads = 2 * Math.max(2, Runtime.getRuntime().availableProcessors());
-        int perThread = 20_000;
+        int perThread = Integer.getInteger("cpuopv.test.iterations", 20_000);
         try (CpuOpv opv = CpuOpv.open(b); PerCpuArena a = opv.allocateArena(64)) {
             List<Thread> ts = new ArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
