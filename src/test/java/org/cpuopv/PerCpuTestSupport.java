@@ -25,11 +25,13 @@ public final class PerCpuTestSupport {
 
     /** @return the calling thread's affinity */
     public static CpuSet affinity() {
+        NativeLibrary.ensureLoaded(); // the affinity calls are native: load the library first
         return TestBackends.affinity();
     }
 
     /** Sets the calling thread's affinity to {@code cpus} (moves it when it runs elsewhere). */
     public static void pin(int... cpus) {
+        NativeLibrary.ensureLoaded();
         TestBackends.pin(cpus);
     }
 
