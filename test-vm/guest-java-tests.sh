@@ -43,14 +43,26 @@ fi
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/cpuopv-java.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 
-# Without arguments the whole package runs; arguments replace that selection
-# (e.g. --select-class org.cpuopv.BehaviourTest). The VM emulates its CPUs
-# (TCG, tens of times slower), so the stress loops are scaled down there:
+# Without arguments the kernel-facing classes run: the behavioural suite on
+# the kernel backend only (the host covers the emulated one), the differential
+# test (kernel, emulated and the model together), library loading and the ABI
+# check. Arguments replace that selection (e.g. --select-package org.cpuopv
+# for everything, subpackages included). The VM emulates its CPUs (TCG, tens
+# of times slower than the host), so the stress loops are scaled down there:
 # CPU_OPV_JAVA_ITERATIONS (per thread, host default 20000) and
 # CPU_OPV_JAVA_VECTORS (differential test, host default 4000).
 if [ "$#" -eq 0 ]; then
-	set -- --select-package org.cpuopv
+	set -- --select-class org.cpuopv.BehaviourTest \
+		--select-class org.cpuopv.DifferentialTest \
+		--select-class org.cpuopv.NativeLibraryTest \
+		--select-class org.cpuopv.AbiLayoutTest
 fi
+
+# The library's runtime dependencies are copied to target/lib by `package`.
+cp="$target/test-classes:$target/classes"
+for jar in "$target"/lib/*.jar; do
+	[ -e "$jar" ] && cp="$cp:$jar"
+done
 
 # The library is loaded from target/classes (class path), as users' jars do.
 status=0
@@ -58,10 +70,11 @@ java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
 	-Djava.io.tmpdir="$scratch" \
 	-Dcpuopv.native.workdir="$scratch/native" \
 	-Dcpuopv.test.requireKernel=true \
+	-Dcpuopv.test.backends="${CPU_OPV_JAVA_BACKENDS:-kernel}" \
 	-Dcpuopv.test.iterations="${CPU_OPV_JAVA_ITERATIONS:-2000}" \
 	-Dcpuopv.test.vectors="${CPU_OPV_JAVA_VECTORS:-1000}" \
 	-jar "$launcher" execute \
-	--class-path "$target/test-classes:$target/classes" \
+	--class-path "$cp" \
 	--fail-if-no-tests \
 	--disable-banner \
 	--details=testfeed \

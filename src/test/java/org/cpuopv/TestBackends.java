@@ -11,7 +11,8 @@ import java.util.stream.Stream;
  * Which backends the behavioural suites run against: always EMULATED; KERNEL when
  * /dev/cpu_opv works, or always when the run requires it (in the VM:
  * -Dcpuopv.test.requireKernel=true or CPU_OPV_REQUIRE_KERNEL=1), so that a missing device
- * there fails loudly instead of skipping. -Dcpuopv.test.backends=kernel|emulated narrows it.
+ * there fails loudly instead of skipping. -Dcpuopv.test.backends=kernel|emulated narrows the
+ * behavioural suite (the differential test always runs the emulated backend too).
  */
 final class TestBackends {
     static final boolean REQUIRE_KERNEL = Boolean.getBoolean("cpuopv.test.requireKernel")
