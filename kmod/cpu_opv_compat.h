@@ -24,12 +24,13 @@
 #error "cpu_opv needs Linux 6.1 or later"
 #endif
 
-#ifdef CONFIG_HIGHMEM
 /*
- * Operands are reached through the direct map, which needs every page
- * to have a permanent kernel address: true on 64-bit kernels only.
+ * Operands are reached through the direct map, which needs every page to
+ * have a permanent kernel address (no highmem), and found by a lockless
+ * page-table walk whose safety argument and PTE bits are x86's.
  */
-#error "cpu_opv needs a kernel without CONFIG_HIGHMEM (a 64-bit kernel)"
+#if !defined(CONFIG_X86_64) || defined(CONFIG_HIGHMEM)
+#error "cpu_opv supports x86-64 kernels only"
 #endif
 
 /*
@@ -47,25 +48,6 @@ static inline void cpu_opv_rseq_abort_interrupted(void)
 }
 
 /*
- * Is @page still the page mapped at @addr (writable, if @write)? A
- * lockless page-table walk that never faults: with the mmap lock held
- * for read, the mapping cannot be replaced by munmap/mremap/mprotect.
- */
-static inline bool cpu_opv_page_still_mapped(unsigned long addr, bool write,
-					     struct page *page)
-{
-	struct page *cur;
-	bool same;
-
-	if (get_user_pages_fast_only(addr, 1, write ? FOLL_WRITE : 0,
-				     &cur) != 1)
-		return false;
-	same = cur == page;
-	put_page(cur);
-	return same;
-}
-
-/*
  * Device, I/O or uncached memory: refused, so that the interrupt-off
  * section never waits on slow accesses.
  */
@@ -73,28 +55,9 @@ static inline bool cpu_opv_vma_refused(const struct vm_area_struct *vma)
 {
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 		return true;
-#ifdef CONFIG_X86
-	return (pgprot_val(vma->vm_page_prot) & _PAGE_CACHE_MASK) !=
-	       cachemode2protval(_PAGE_CACHE_MODE_WB);
-#else
-	return false;
-#endif
+	return pgprot_val(vma->vm_page_prot) & _PAGE_CACHE_MASK;
 }
 
-/*
- * The page mapped at user address @addr of the current mm, if the caller
- * may access it (@write: may write it), it is ordinary write-back memory,
- * and (@write) its PTE is already dirty, so that a store through the
- * direct map needs no dirty accounting. NULL otherwise: the caller falls
- * back to pinning, which faults, breaks COW and dirties as needed.
- *
- * Lockless, like GUP-fast: the caller has interrupts off, which on x86
- * holds off both the TLB-flush IPI and the RCU grace period that must
- * pass before a page table or a page unmapped from this mm is freed. So
- * the page stays valid until interrupts are enabled again, even if its
- * PTE is cleared meanwhile (then the access is ordered before the unmap).
- */
-#if defined(CONFIG_X86_64)
 /*
  * Write-back cached, and not ZONE_DEVICE memory. Linux keeps write-back
  * in PAT entry 0 whatever else it programs, so WB is "no cache bits set".
@@ -117,8 +80,20 @@ static inline bool cpu_opv_pmd_plain(pmd_t pmd)
 	return !(pmd_val(pmd) & (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT_LARGE));
 }
 
+/*
+ * The page mapped at user address @addr of the current mm, if the caller
+ * may access it (@write: may write it) and it is ordinary write-back
+ * memory; NULL otherwise. *@dirty tells whether the mapping is already
+ * dirty, so that a store through the direct map needs no dirty accounting.
+ *
+ * Lockless, like GUP-fast: the caller has interrupts off, which on x86
+ * holds off both the TLB-flush IPI and the RCU grace period that must
+ * pass before a page table or a page unmapped from this mm is freed. So
+ * the page stays valid until interrupts are enabled again, even if its
+ * PTE is cleared meanwhile (then the access is ordered before the unmap).
+ */
 static inline struct page *cpu_opv_page_irqs_off(unsigned long addr,
-						 bool write)
+						 bool write, bool *dirty)
 {
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
@@ -143,17 +118,17 @@ static inline struct page *cpu_opv_page_irqs_off(unsigned long addr,
 	if (!pmd_present(pmd))
 		return NULL;
 	if (pmd_leaf(pmd)) {
-		if (!pmd_access_permitted(pmd, write) ||
-		    (write && !pmd_dirty(pmd)) || pmd_protnone(pmd) ||
+		if (!pmd_access_permitted(pmd, write) || pmd_protnone(pmd) ||
 		    !cpu_opv_pmd_plain(pmd))
 			return NULL;
+		*dirty = pmd_dirty(pmd);
 		return pmd_page(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 	}
 	if (pmd_bad(pmd))
 		return NULL;
 	pte = ptep_get_lockless(pte_offset_kernel(&pmd, addr));
 	if (!pte_access_permitted(pte, write) || pte_protnone(pte) ||
-	    (write && !pte_dirty(pte)) || !cpu_opv_pte_plain(pte))
+	    !cpu_opv_pte_plain(pte))
 		return NULL;
 	if (pte_special(pte)) {
 		/* Reading the shared zero page is fine; anything else not. */
@@ -162,14 +137,8 @@ static inline struct page *cpu_opv_page_irqs_off(unsigned long addr,
 	}
 	if (!pfn_valid(pte_pfn(pte)))
 		return NULL;
+	*dirty = pte_dirty(pte);
 	return pte_page(pte);
 }
-#else
-static inline struct page *cpu_opv_page_irqs_off(unsigned long addr,
-						 bool write)
-{
-	return NULL;	/* no lockless walk here: always pin */
-}
-#endif
 
 #endif /* _CPU_OPV_COMPAT_H */

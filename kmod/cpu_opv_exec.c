@@ -230,6 +230,19 @@ static int pin_ranges(struct cpu_opv_vec *vec)
 	return 0;
 }
 
+/* Is @page still the page mapped at @addr (writable, if @write)? */
+static bool page_still_mapped(unsigned long addr, bool write,
+			      struct page *page)
+{
+	unsigned long flags;
+	bool dirty, same;
+
+	local_irq_save(flags);
+	same = cpu_opv_page_irqs_off(addr, write, &dirty) == page;
+	local_irq_restore(flags);
+	return same;
+}
+
 /*
  * With the mmap lock held for read: refuse device / uncached memory, and
  * ask for a new pin when a page is no longer the one mapped there (it was
@@ -249,7 +262,7 @@ static int recheck_range(struct mm_struct *mm, const struct cpu_opv_range *r)
 			if (cpu_opv_vma_refused(vma))
 				return range_fault(r);
 		}
-		if (!cpu_opv_page_still_mapped(addr, r->write, r->pages[i]))
+		if (!page_still_mapped(addr, r->write, r->pages[i]))
 			return CPU_OPV_REPIN;
 	}
 	return 0;
@@ -354,7 +367,7 @@ static bool run_here_unpinned(struct cpu_opv_vec *vec)
 {
 	unsigned long addr;
 	unsigned int i, p;
-	bool ran = false;
+	bool dirty, ran = false;
 
 	/* An ioctl runs with interrupts on: no need to save the flags. */
 	local_irq_disable();
@@ -365,8 +378,9 @@ static bool run_here_unpinned(struct cpu_opv_vec *vec)
 
 		addr = r->uaddr & PAGE_MASK;
 		for (p = 0; p < r->nr_pages; p++, addr += PAGE_SIZE) {
-			r->pages[p] = cpu_opv_page_irqs_off(addr, r->write);
-			if (!r->pages[p])
+			r->pages[p] = cpu_opv_page_irqs_off(addr, r->write,
+							    &dirty);
+			if (!r->pages[p] || (r->write && !dirty))
 				goto out;
 		}
 	}
