@@ -207,7 +207,7 @@ class RecorderTest {
         }
         cmd.add(DumpChild.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child finished");
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "child finished (a JVM start under TCG takes tens of seconds)");
         assertEquals(0, p.exitValue(), () -> readQuietly(tmp.resolve("child.log")));
         Path written = tmp.resolve("child-" + p.pid() + ".jsonl");
         List<JsonObject> all = lines(written);
