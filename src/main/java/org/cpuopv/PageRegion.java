@@ -22,19 +22,22 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * cannot catch (with the kernel backend it crashes the JVM): check {@link #isReleased(int)} or,
  * better, only touch pages you own. Operands of vectors are checked like any region's.
  *
- * <p>Cost: {@code pages * 4 KiB} of address space from {@link CpuOpv#allocateArena} (rounded up
- * to whole slots), plus one bit per page. Thread-safe.
+ * <p>Cost: {@code pages * 4 KiB} of address space (kernel: its own anonymous mapping; emulated:
+ * an arena of the handle), plus one bit per page. Thread-safe.
  */
 public final class PageRegion extends Region implements AutoCloseable {
     /** Bytes per page. */
     public static final int PAGE_SIZE = 4096;
 
-    private final PerCpuArena backing;
+    private final CpuOpv opv;
+    private final PerCpuArena backing; // EMULATED: the engine's memory; KERNEL: null, mapped here
     private final int pages;
     private final AtomicLongArray released;
+    private volatile boolean closed;
 
-    private PageRegion(PerCpuArena backing, long address, int pages) {
+    private PageRegion(CpuOpv opv, PerCpuArena backing, long address, int pages) {
         super(address, pages * PAGE_SIZE);
+        this.opv = opv;
         this.backing = backing;
         this.pages = pages;
         this.released = new AtomicLongArray((pages + 63) / 64);
@@ -42,12 +45,27 @@ public final class PageRegion extends Region implements AutoCloseable {
 
     /**
      * @param opv   the handle that owns the memory
-     * @param pages number of pages, 1 .. 2^19 - 1 and within what one arena can hold
+     * @param pages number of pages, 1 .. 2^19 - 1 (with the emulated backend also within what
+     *              one arena can hold)
      * @return a zeroed region of {@code pages} pages, page-aligned
      */
     public static PageRegion allocate(CpuOpv opv, int pages) {
         if (pages < 1 || pages >= (1 << 19)) {
             throw new IllegalArgumentException("pages " + pages + " is not in 1.." + ((1 << 19) - 1));
+        }
+        if (!opv.isOpen()) {
+            throw new IllegalStateException("the CpuOpv handle is closed");
+        }
+        if (opv.backend() == Backend.KERNEL) {
+            // Mapped here, not through the handle: a released page leaves a hole that the
+            // system may reuse for another mapping, so the region must never be unmapped as one
+            // range (which closing a handle's block does); close() unmaps only the pages it holds.
+            long bytes = (long) pages * PAGE_SIZE;
+            long addr = NativeCalls.mapMemory(bytes, true);
+            if (addr < 0) {
+                throw new OutOfMemoryError("mmap of " + bytes + " bytes failed: " + Errno.name((int) -addr));
+            }
+            return new PageRegion(opv, null, addr, pages);
         }
         int slots = opv.possibleCpus().max() + 1;
         long bytes = (long) pages * PAGE_SIZE + PAGE_SIZE; // a page of slack to align by hand
@@ -58,7 +76,7 @@ public final class PageRegion extends Region implements AutoCloseable {
         PerCpuArena arena = opv.allocateArena((int) perSlot);
         long base = arena.block().address;
         long aligned = (base + PAGE_SIZE - 1) & -(long) PAGE_SIZE;
-        return new PageRegion(arena, aligned, pages);
+        return new PageRegion(opv, arena, aligned, pages);
     }
 
     /** @return the number of pages */
@@ -77,19 +95,19 @@ public final class PageRegion extends Region implements AutoCloseable {
      *
      * @return true when this call released it, false when it was released before
      */
-    public boolean releasePage(int page) {
+    public synchronized boolean releasePage(int page) {
         if (page < 0 || page >= pages) {
             throw new IndexOutOfBoundsException("page " + page + " is not in 0.." + (pages - 1));
+        }
+        if (!isOpen()) {
+            throw new IllegalStateException(describe() + " is closed");
         }
         long bit = 1L << (page & 63);
         long old = released.getAndAccumulate(page >>> 6, bit, (a, b) -> a | b);
         if ((old & bit) != 0) {
             return false;
         }
-        if (!isOpen()) {
-            throw new IllegalStateException(describe() + " is closed");
-        }
-        if (owner().backend() == Backend.KERNEL) {
+        if (backing == null) {
             int r = NativeCalls.unmapMemory(address + pageOffset(page), PAGE_SIZE);
             if (r != 0) {
                 throw new IllegalStateException("munmap of page " + page + " of " + describe() + ": "
@@ -106,23 +124,45 @@ public final class PageRegion extends Region implements AutoCloseable {
 
     @Override
     public boolean isOpen() {
-        return backing.isOpen();
+        return !closed && opv.isOpen() && (backing == null || backing.isOpen());
     }
 
     @Override
     CpuOpv owner() {
-        return backing.owner();
+        return opv;
     }
 
     @Override
     String describe() {
-        return "page region of " + pages + " pages (arena#" + backing.id() + ")";
+        return "page region of " + pages + " pages";
     }
 
-    /** Frees the whole region (released pages included); idempotent. */
+    /**
+     * Frees the pages not released yet; idempotent. With the kernel backend the memory is the
+     * region's own: closing the handle does not free it, close the region.
+     */
     @Override
-    public void close() {
-        backing.close();
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (backing != null) {
+            backing.close();
+            return;
+        }
+        for (int p = 0; p < pages; ) {
+            if (isReleased(p)) {
+                p++;
+                continue;
+            }
+            int end = p;
+            while (end < pages && !isReleased(end)) {
+                end++;
+            }
+            NativeCalls.unmapMemory(address + pageOffset(p), (long) (end - p) * PAGE_SIZE);
+            p = end;
+        }
     }
 
     @Override
