@@ -23,7 +23,8 @@ import org.cpuopv.Slot;
  * before its unlock is visible), release on unlock.
  *
  * <p><b>Costs.</b> Lock: one execute (one ioctl with the kernel backend) per attempt; waiters
- * spin on a plain acquire read and run no vector while the word is 1. Unlock: no syscall.
+ * spin on an acquire read and run no vector while the word is 1, yielding their CPU every 100
+ * spins (a holder preempted on an oversubscribed machine gets to run). Unlock: no syscall.
  * Memory: 128 bytes per possible CPU.
  *
  * <p><b>Migration and CPUs.</b> Locking another CPU's word runs the vector on that CPU (an IPI
@@ -32,6 +33,7 @@ import org.cpuopv.Slot;
  */
 public final class PerCpuSpinLock extends PerCpuStructure {
     private static final long WORD = 0;
+    private static final int SPINS_BEFORE_YIELD = 100;
 
     /** @param opv the handle that owns the lock words */
     public PerCpuSpinLock(CpuOpv opv) {
@@ -61,9 +63,14 @@ public final class PerCpuSpinLock extends PerCpuStructure {
     public void lock(PerCpuContext ctx, int cpu) {
         check(ctx);
         Slot s = slot(cpu);
-        for (;;) {
+        for (int spins = 0;; ) {
             while (s.getIntAcquire(WORD) != 0) {
-                Thread.onSpinWait();
+                if (++spins < SPINS_BEFORE_YIELD) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield(); // the holder may be preempted: give it the CPU back
+                    spins = 0;
+                }
             }
             if (tryLock(ctx, cpu)) {
                 return;

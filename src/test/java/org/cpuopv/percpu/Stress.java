@@ -19,7 +19,7 @@ import org.cpuopv.PerCpuTestSupport;
  * the CPUs) that migrate while they work, and failure collection.
  *
  * <p>Sizes: {@code -Dcpuopv.stress.scale=F} multiplies every operation count; the default is 1
- * on the host and 0.05 in the test VM ({@code CPU_OPV_VM=1}, where the JVM runs under TCG).
+ * on the host and 0.03 in the test VM ({@code CPU_OPV_VM=1}, where the JVM runs under TCG).
  */
 final class Stress {
     static final double SCALE = scale();
@@ -33,7 +33,7 @@ final class Stress {
         if (p != null && !p.isBlank()) {
             return Double.parseDouble(p);
         }
-        return "1".equals(System.getenv("CPU_OPV_VM")) ? 0.05 : 1.0;
+        return "1".equals(System.getenv("CPU_OPV_VM")) ? 0.03 : 1.0;
     }
 
     /** @return {@code base} scaled, at least {@code min} */
