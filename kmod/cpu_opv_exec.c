@@ -314,8 +314,12 @@ static void run_on_cpu(void *info)
 	struct cpu_opv_vec *vec = info;
 
 	vec->remote = in_hardirq();
-	if (vec->remote)
+	if (vec->remote) {
 		cpu_opv_rseq_abort_interrupted();
+		cpu_opv_count(ipi);
+	} else {
+		cpu_opv_count(local);
+	}
 	vec->result = cpu_opv_interpret(vec);
 }
 
@@ -347,10 +351,6 @@ static int run_vector(struct cpu_opv_vec *vec, bool hotplug_locked)
 	ret = smp_call_function_single(vec->cpu, run_on_cpu, vec, 1);
 	if (ret)
 		return ret;
-	if (vec->remote)
-		cpu_opv_count(ipi);
-	else
-		cpu_opv_count(local);
 	return vec->result;
 }
 
@@ -386,6 +386,7 @@ static bool run_here_unpinned(struct cpu_opv_vec *vec)
 	}
 	map_operands(vec);
 	vec->result = cpu_opv_interpret(vec);
+	cpu_opv_count(local);
 	ran = true;
 out:
 	local_irq_enable();
@@ -458,7 +459,6 @@ long cpu_opv_exec(const struct cpu_opv_args *args)
 	ret = copy_and_validate(&vec, args);
 	if (!ret) {
 		if (run_here_unpinned(&vec)) {
-			cpu_opv_count(local);
 			ret = vec.result;
 		} else {
 			ret = pin_check_and_run(&vec);

@@ -61,11 +61,16 @@ struct cpu_opv_vec {
 	s8 range_b[CPU_OP_VEC_LEN_MAX];
 };
 
-/* Counters, per CPU, summed when read through sysfs. */
+/*
+ * Counters, per CPU: sysfs shows their sums, debugfs one row per CPU. A
+ * vector counts under its path on the CPU that ran it (the target, or for
+ * an offline target the CPU that ran it in its stead); everything else
+ * counts on the caller's CPU.
+ */
 struct cpu_opv_stats {
-	u64 local;		/* vectors run with interrupts off here */
-	u64 ipi;		/* vectors run in an IPI on another CPU */
-	u64 offline;		/* vectors for an offline CPU */
+	u64 local;		/* run with interrupts off by the caller */
+	u64 ipi;		/* run in an IPI from another CPU */
+	u64 offline;		/* run for an offline CPU */
 	u64 compare_failed;	/* vectors stopped by a comparison */
 	u64 einval;
 	u64 efault;
