@@ -203,11 +203,14 @@ class BehaviourTest {
             Slot s = a.slot(cpu);
             for (long bad : new long[] {page, gone}) {
                 v.on(cpu).storeLong(s, 0, 1).rawOp(OpType.MEMCPY, s.address() + 8, bad, 8, false, false);
+                String what = (bad == page ? "PROT_NONE" : "unmapped") + " src without expect_fault: ";
+                assertEquals(-Errno.EFAULT, opv.rawExec(v.opsAddress(), v.size(), cpu, 0), what + v.describe());
                 OperandFaultException e = assertThrows(OperandFaultException.class, () -> opv.execute(v));
                 assertEquals(Errno.EFAULT, e.errno());
                 assertEquals(0, s.getLong(0), "an EFAULT vector changes nothing");
 
                 v.on(cpu).storeLong(s, 0, 1).rawOp(OpType.MEMCPY, s.address() + 8, bad, 8, false, true);
+                assertEquals(-Errno.EAGAIN, opv.rawExec(v.opsAddress(), v.size(), cpu, 0), "with expect_fault_src");
                 assertSame(Outcome.EXPECTED_FAULT, opv.execute(v));
                 assertEquals(0, s.getLong(0), "an EAGAIN vector changes nothing");
 
