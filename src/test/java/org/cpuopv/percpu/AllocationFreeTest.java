@@ -1,0 +1,64 @@
+/*
+ * Licensed under the Apache License, Version 2.0.
+ */
+package org.cpuopv.percpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+
+import org.cpuopv.Backend;
+import org.cpuopv.CpuOpv;
+import org.cpuopv.PageRegion;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The hot paths allocate nothing once warm: measured with the thread's allocation counter. */
+class AllocationFreeTest {
+    @ParameterizedTest
+    @MethodSource(PerCpuSpinLockTest.BACKENDS)
+    void hotPathsDoNotAllocate(Backend b) {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (CpuOpv opv = CpuOpv.open(b); PerCpuContext ctx = new PerCpuContext(opv);
+             PerCpuSpinLock lock = new PerCpuSpinLock(opv); PerCpuCounter counter = new PerCpuCounter(opv);
+             PerCpuStealingStack stack = new PerCpuStealingStack(opv, 8);
+             PerCpuRecordStack records = new PerCpuRecordStack(opv, 4, 256);
+             PerCpuRingBuffer ring = new PerCpuRingBuffer(opv, 4, 256);
+             PageRegion nodes = PageRegion.allocate(opv, 1);
+             PerCpuLifoList list = new PerCpuLifoList(opv, nodes, 0)) {
+            byte[] rec = new byte[256];
+            int rounds = Stress.ops(3_000, 300);
+            long allocated = 0;
+            for (int pass = 0; pass < 2; pass++) { // the first pass warms up (class loading, JIT)
+                long id = Thread.currentThread().getId();
+                long before = mx.getThreadAllocatedBytes(id);
+                for (int i = 0; i < rounds; i++) {
+                    int cpu = lock.lockCurrent(ctx);
+                    lock.unlock(cpu);
+                    counter.add(ctx, 1);
+                    stack.push(ctx, i);
+                    stack.tryPopAny(ctx);
+                    records.push(ctx, rec, 0, 100);
+                    records.pop(ctx, rec, 0); // empty if we migrated: fine, the stack answers full later
+                    list.push(ctx, 0);
+                    if (list.tryPop(ctx) == PerCpuLifoList.EMPTY) { // migrated: the node is on another CPU
+                        for (int c = 0; c < opv.possibleCpus().size(); c++) {
+                            if (list.tryPopFrom(ctx, opv.possibleCpus().get(c)) != PerCpuLifoList.EMPTY) {
+                                break;
+                            }
+                        }
+                    }
+                    if (ring.reserve(ctx)) {
+                        ring.write(ctx, rec, 0, 10);
+                        int on = ring.commit(ctx);
+                        ring.poll(on, rec, 0);
+                    }
+                }
+                allocated = mx.getThreadAllocatedBytes(id) - before;
+            }
+            // A few hundred bytes of noise (e.g. the JIT's own bookkeeping) are tolerated; an
+            // allocation per operation would be tens of bytes times thousands.
+            assertTrue(allocated < 4096, rounds + " rounds of every hot path allocated " + allocated + " bytes");
+        }
+    }
+}
