@@ -14,8 +14,8 @@
  * hits every variant alike. Everything runs twice: with the remote CPU idle
  * and with a thread spinning on it.
  *
- * Environment: CPU_OPV_BENCH_ROUNDS (default 11), CPU_OPV_BENCH_MS (batch
- * length in ms, default 10).
+ * Environment: CPU_OPV_BENCH_ROUNDS (default 15), CPU_OPV_BENCH_MS (batch
+ * length in ms, default 20).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -171,6 +171,7 @@ struct variant {
 	void (*fn)(long n);
 	int need;
 	long batch;		/* iterations per batch, calibrated */
+	long errors;		/* calls with an unexpected result */
 	double ns[2][64];	/* per mode, per round */
 	double med[2];
 };
@@ -225,7 +226,8 @@ static double now_ns(void)
 
 static double time_batch(struct variant *v, long n)
 {
-	double t0;
+	long e0 = errors;
+	double t0, t;
 
 	/* outside the timed part: the mask this variant needs */
 	if (v->need == NEED_DEV_REMOTE)
@@ -233,9 +235,10 @@ static double time_batch(struct variant *v, long n)
 	else
 		pin(local_cpu);
 	t0 = now_ns();
-
 	v->fn(n);
-	return now_ns() - t0;
+	t = now_ns() - t0;
+	v->errors += errors - e0;	/* a failed setaffinity counts too */
+	return t;
 }
 
 /* Grow the batch until it lasts about target_ns (at least one iteration). */
@@ -244,7 +247,7 @@ static void calibrate(struct variant *v, double target_ns)
 	long n = 1;
 	double t;
 
-	v->fn(16);	/* warm caches, fault the operands in */
+	time_batch(v, 16);	/* warm caches, fault the operands in */
 	for (;;) {
 		t = time_batch(v, n);
 		if (t >= target_ns / 2 || n >= (1L << 22))
@@ -287,7 +290,7 @@ static void *spinner(void *arg)
 	return NULL;
 }
 
-static void run_mode(int mode, int rounds)
+static void run_mode(int mode, int rounds, double batch_ms)
 {
 	pthread_t th;
 	size_t i;
@@ -300,6 +303,10 @@ static void run_mode(int mode, int rounds)
 		while (!atomic_load(&spin_running))
 			sched_yield();
 	}
+	/* per mode: a busy remote CPU changes some costs a hundredfold */
+	for (i = 0; i < NR_VARIANTS; i++)
+		if (usable(&variants[i]))
+			calibrate(&variants[i], batch_ms * 1e6);
 	/* round robin: every variant gets one batch per round */
 	for (r = 0; r < rounds; r++)
 		for (i = 0; i < NR_VARIANTS; i++) {
@@ -352,8 +359,8 @@ static void setup_ops(void)
 
 int main(int argc, char **argv)
 {
-	long rounds = getenv("CPU_OPV_BENCH_ROUNDS") ? atol(getenv("CPU_OPV_BENCH_ROUNDS")) : 11;
-	double batch_ms = getenv("CPU_OPV_BENCH_MS") ? atof(getenv("CPU_OPV_BENCH_MS")) : 10;
+	long rounds = getenv("CPU_OPV_BENCH_ROUNDS") ? atol(getenv("CPU_OPV_BENCH_ROUNDS")) : 15;
+	double batch_ms = getenv("CPU_OPV_BENCH_MS") ? atof(getenv("CPU_OPV_BENCH_MS")) : 20;
 	cpu_set_t mask;
 	size_t i;
 	int a, mode;
@@ -365,9 +372,9 @@ int main(int argc, char **argv)
 			remote_cpu = atoi(argv[a + 1]);
 	}
 	if (rounds < 1 || rounds > 64)
-		rounds = 11;
+		rounds = 15;
 	if (batch_ms <= 0)
-		batch_ms = 10;
+		batch_ms = 20;
 
 	sched_getaffinity(0, sizeof(mask), &mask);
 	have_remote = remote_cpu != local_cpu && CPU_ISSET(remote_cpu, &mask) &&
@@ -386,11 +393,8 @@ int main(int argc, char **argv)
 		printf("# %s not present: cpu_opv rows are n/a\n", CPU_OPV_DEVICE_PATH);
 
 	errors = 0;
-	for (i = 0; i < NR_VARIANTS; i++)
-		if (usable(&variants[i]))
-			calibrate(&variants[i], batch_ms * 1e6);
 	for (mode = 0; mode < 2; mode++)
-		run_mode(mode, (int)rounds);
+		run_mode(mode, (int)rounds, batch_ms);
 
 	printf("\n%-46s %12s %8s %12s %8s\n", "variant", "idle ns/op", "x floor",
 	       "busy ns/op", "x floor");
@@ -409,6 +413,8 @@ int main(int argc, char **argv)
 			else
 				printf(" %8s", "n/a");
 		}
+		if (v->errors)
+			printf("  (%ld unexpected results)", v->errors);
 		printf("\n");
 	}
 	printf("\n%-34s  %14s  %14s\n", "ratio", "remote idle", "remote busy");
