@@ -65,8 +65,10 @@ for jar in "$target"/lib/*.jar; do
 done
 
 # The library is loaded from target/classes (class path), as users' jars do.
+# CPU_OPV_JAVA_OPTS adds JVM options (e.g. -Dcpuopv.test.stressTimeoutSec=300).
 status=0
-java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+# shellcheck disable=SC2086  # word splitting of the options is intended
+java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 ${CPU_OPV_JAVA_OPTS:-} \
 	-Djava.io.tmpdir="$scratch" \
 	-Dcpuopv.native.workdir="$scratch/native" \
 	-Dcpuopv.test.requireKernel=true \

@@ -193,12 +193,13 @@ class BehaviourTest {
     void faultsAreEfaultOrExpected(Backend b) {
         NativeLibrary.ensureLoaded();
         long page = NativeCalls.mapMemory(4096, false);   // PROT_NONE: mapped, never accessible
-        long gone = NativeCalls.mapMemory(4096, true);
-        NativeCalls.unmapMemory(gone, 4096);              // unmapped
         AtomicInteger runs = new AtomicInteger();
         ExecuteListener count = (backend, vec, callerCpu, result, start, dur) -> runs.incrementAndGet();
         try (CpuOpv opv = CpuOpv.open(b, count); PerCpuArena a = opv.allocateArena(64);
              OpVector v = opv.newVector()) {
+            // unmapped: made after every other mapping of the test, so that none can reuse the hole
+            long gone = NativeCalls.mapMemory(4096, true);
+            NativeCalls.unmapMemory(gone, 4096);
             int cpu = anyCpu(opv);
             Slot s = a.slot(cpu);
             for (long bad : new long[] {page, gone}) {
@@ -277,11 +278,16 @@ class BehaviourTest {
     void perCpuCounterIsExactUnderContention(Backend b) throws Exception {
         int threads = 2 * Math.max(2, Runtime.getRuntime().availableProcessors());
         int perThread = Integer.getInteger("cpuopv.test.iterations", 20_000);
+        long timeoutSec = Long.getLong("cpuopv.test.stressTimeoutSec", 600);
         try (CpuOpv opv = CpuOpv.open(b); PerCpuArena a = opv.allocateArena(64)) {
             List<Thread> ts = new ArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicLongArray done = new java.util.concurrent.atomic.AtomicLongArray(threads);
+            java.util.concurrent.atomic.AtomicLongArray compareFailures =
+                    new java.util.concurrent.atomic.AtomicLongArray(threads);
             for (int t = 0; t < threads; t++) {
-                ts.add(new Thread(() -> {
+                int me = t;
+                Thread th = new Thread(() -> {
                     try (OpVector v = opv.newVector()) {
                         for (int i = 0; i < perThread; i++) {
                             int cpu = opv.currentCpu();
@@ -296,16 +302,37 @@ class BehaviourTest {
                                 if (opv.execute(v).isDone()) {
                                     break;
                                 }
+                                compareFailures.incrementAndGet(me);
                             }
+                            done.incrementAndGet(me);
                         }
                     } catch (Throwable x) {
                         failure.compareAndSet(null, x);
                     }
-                }));
+                }, "counter-" + t);
+                th.setDaemon(true); // a hung backend must not keep the JVM alive
+                ts.add(th);
             }
             ts.forEach(Thread::start);
+            long deadline = System.nanoTime() + timeoutSec * 1_000_000_000L;
             for (Thread t : ts) {
-                t.join();
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+            if (ts.stream().anyMatch(Thread::isAlive)) {
+                StringBuilder sb = new StringBuilder("not finished after " + timeoutSec + " s; per thread done/"
+                        + perThread + " (compare failures): ");
+                for (int t = 0; t < threads; t++) {
+                    sb.append(done.get(t)).append(" (").append(compareFailures.get(t)).append(") ");
+                }
+                for (Thread t : ts) {
+                    if (t.isAlive()) {
+                        sb.append("\n").append(t.getName()).append(':');
+                        for (StackTraceElement e : t.getStackTrace()) {
+                            sb.append("\n    at ").append(e);
+                        }
+                    }
+                }
+                throw new AssertionError(sb.toString());
             }
             if (failure.get() != null) {
                 throw new AssertionError(failure.get());
