@@ -75,6 +75,10 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose host /h
 	die "cannot mount the host root over 9p"
 verbose "host root mounted at $(uptime_s)s"
 
+# A second view of the host root, for what the tmpfs mounts below hide.
+mkdir -p /hostfs
+mount -o bind /host /hostfs || die "cannot bind the host root"
+
 mount -t proc proc /host/proc || die "mount proc in the chroot"
 mount -t sysfs sysfs /host/sys || die "mount sysfs in the chroot"
 mount -t devtmpfs devtmpfs /host/dev || die "mount devtmpfs in the chroot"
@@ -83,6 +87,20 @@ mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /host/dev/pts || die "moun
 mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm || die "mount tmpfs on /dev/shm"
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp || die "mount tmpfs on /tmp"
 mount -t tmpfs -o mode=755 tmpfs /host/run || die "mount tmpfs on /run"
+
+# A repository or working directory under /tmp, /dev/shm or /run (CI may
+# clone there) would be hidden by those tmpfs mounts: show it again.
+for dir in "$VM_REPO" "$VM_CWD"; do
+	case "$dir" in
+	/tmp/* | /dev/shm/* | /run/*)
+		if [ -d "/hostfs$dir" ] && ! mountpoint -q "/host$dir"; then
+			mkdir -p "/host$dir" &&
+				mount -o bind "/hostfs$dir" "/host$dir" ||
+				die "cannot show $dir inside the chroot"
+		fi
+		;;
+	esac
+done
 
 # The writable result share sits at the same absolute path as on the host.
 # A path under one of the tmpfs mounts above has to be created first.
