@@ -25,7 +25,15 @@ public interface ExecuteListenerProvider {
     /** @return the first non-null answer of the providers on the class path, or null */
     static ExecuteListener ambient() {
         for (ExecuteListenerProvider p : Providers.ALL) {
-            ExecuteListener l = p.listener();
+            ExecuteListener l;
+            try {
+                l = p.listener();
+            } catch (LinkageError e) {
+                // e.g. the dump recorder turned on without Gson on the class path: say so, go on
+                System.getLogger("org.cpuopv").log(System.Logger.Level.WARNING,
+                        "cpu_opv: ignoring listener provider " + p.getClass().getName() + ": " + e);
+                continue;
+            }
             if (l != null) {
                 return l;
             }
