@@ -6,6 +6,7 @@
 # (run by test-vm/guest-suite.sh; cwd = the repository, built on the host with
 # `mvn -B -q -DskipTests package`):
 #   test-vm/run --kernel 6.1 -- sh test-vm/guest-steps.d/example.sh
+# Then the README's example (org.cpuopv.example.HelloCpuOpv), as written.
 # Checks that it ran on the KERNEL backend, that every task ran exactly once
 # with the right result ("... OK"), and that some tasks were stolen by a CPU
 # other than the one they were submitted on. Exits non-zero otherwise.
@@ -34,6 +35,7 @@ fi
 cat "$log"
 
 grep -q '^work-stealing demo: backend KERNEL,' "$log" || fail "not run on the KERNEL backend"
+
 grep -q '^result [0-9]*, expected [0-9]*, tasks run 400 of 400: OK$' "$log" || fail "wrong result or task count"
 # Tasks are submitted on one CPU; with two or more CPUs, the others must have stolen some.
 cpus=$(grep -c '^  cpu [0-9]*: ran' "$log")
@@ -44,3 +46,12 @@ if [ "$cpus" -ge 2 ]; then
 else
 	echo "example.sh: ok (one CPU: nothing to steal)"
 fi
+
+# The README's first example, as a reader would run it.
+hello=$out/hello-output.txt
+java -Djava.io.tmpdir="$scratch" -cp 'target/classes:target/lib/*' \
+	org.cpuopv.example.HelloCpuOpv >"$hello" 2>"$hello.err" ||
+	{ cat "$hello" "$hello.err"; fail "HelloCpuOpv exited non-zero"; }
+cat "$hello" "$hello.err"
+[ "$(grep -c '^cpu [0-9]*: DONE, counter 1 (KERNEL)$' "$hello")" -eq "$(grep -c . "$hello")" ] ||
+	fail "HelloCpuOpv did not count once per CPU on the KERNEL backend"

@@ -1,0 +1,9 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# The per-CPU structures' stress tests (org.cpuopv.percpu: threads >= 2x
+# CPUs, migrating while they work) against the real module, inside the test
+# VM; the host runs the same tests on the emulated backend in mvn verify.
+#   test-vm/run --kernel 6.1 -- sh test-vm/guest-steps.d/percpu.sh
+set -eu
+exec sh test-vm/guest-java-tests.sh --select-package org.cpuopv.percpu
