@@ -47,6 +47,8 @@ for extra in "$here"/guest-steps.d/*.sh; do
 done
 # Numbers only, no verdict: kept for docs/benchmarks.md.
 step c-benchmark kmod/tests/build/cpu_opv_bench
+step java-benchmark java -cp "target/test-classes:target/classes:target/lib/*" \
+	org.cpuopv.JavaVsCBench
 
 [ -z "$failed_steps" ] || echo "guest-suite: failed steps:$failed_steps"
 echo "guest-suite: $passed passed, $failed failed"
