@@ -84,7 +84,8 @@ mount -t sysfs sysfs /host/sys || die "mount sysfs in the chroot"
 mount -t devtmpfs devtmpfs /host/dev || die "mount devtmpfs in the chroot"
 mkdir -p /host/dev/pts /host/dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /host/dev/pts || die "mount devpts in the chroot"
-mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm || die "mount tmpfs on /dev/shm"
+# noexec, as many distributions mount it: the native loader's noexec hint gets a real test.
+mount -t tmpfs -o mode=1777,nosuid,nodev,noexec tmpfs /host/dev/shm || die "mount tmpfs on /dev/shm"
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp || die "mount tmpfs on /tmp"
 mount -t tmpfs -o mode=755 tmpfs /host/run || die "mount tmpfs on /run"
 
