@@ -48,17 +48,6 @@ static inline void cpu_opv_rseq_abort_interrupted(void)
 }
 
 /*
- * Device, I/O or uncached memory: refused, so that the interrupt-off
- * section never waits on slow accesses.
- */
-static inline bool cpu_opv_vma_refused(const struct vm_area_struct *vma)
-{
-	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
-		return true;
-	return pgprot_val(vma->vm_page_prot) & _PAGE_CACHE_MASK;
-}
-
-/*
  * Write-back cached, and not ZONE_DEVICE memory. Linux keeps write-back
  * in PAT entry 0 whatever else it programs, so WB is "no cache bits set".
  */
@@ -82,9 +71,14 @@ static inline bool cpu_opv_pmd_plain(pmd_t pmd)
 
 /*
  * The page mapped at user address @addr of the current mm, if the caller
- * may access it (@write: may write it) and it is ordinary write-back
- * memory; NULL otherwise. *@dirty tells whether the mapping is already
- * dirty, so that a store through the direct map needs no dirty accounting.
+ * may access it (@write: may write it); *@dirty tells whether the mapping
+ * is already dirty, so that a store through the direct map needs no dirty
+ * accounting. NULL when nothing usable is mapped there (not present, not
+ * permitted, a NUMA hint): pinning faults it in or fails. ERR_PTR(-EFAULT)
+ * when memory is mapped there that cpu_opv refuses: special mappings
+ * (VM_IO, VM_PFNMAP) but the shared zero page, ZONE_DEVICE, and anything
+ * not write-back cached, so the interrupt-off section never waits on slow
+ * memory.
  *
  * Lockless, like GUP-fast: the caller has interrupts off, which on x86
  * holds off both the TLB-flush IPI and the RCU grace period that must
@@ -118,25 +112,27 @@ static inline struct page *cpu_opv_page_irqs_off(unsigned long addr,
 	if (!pmd_present(pmd))
 		return NULL;
 	if (pmd_leaf(pmd)) {
-		if (!pmd_access_permitted(pmd, write) || pmd_protnone(pmd) ||
-		    !cpu_opv_pmd_plain(pmd))
+		if (!pmd_access_permitted(pmd, write) || pmd_protnone(pmd))
 			return NULL;
+		if (!cpu_opv_pmd_plain(pmd))
+			return ERR_PTR(-EFAULT);
 		*dirty = pmd_dirty(pmd);
 		return pmd_page(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT);
 	}
 	if (pmd_bad(pmd))
 		return NULL;
 	pte = ptep_get_lockless(pte_offset_kernel(&pmd, addr));
-	if (!pte_access_permitted(pte, write) || pte_protnone(pte) ||
-	    !cpu_opv_pte_plain(pte))
+	if (!pte_access_permitted(pte, write) || pte_protnone(pte))
 		return NULL;
+	if (!cpu_opv_pte_plain(pte))
+		return ERR_PTR(-EFAULT);
 	if (pte_special(pte)) {
 		/* Reading the shared zero page is fine; anything else not. */
 		if (write || !is_zero_pfn(pte_pfn(pte)))
-			return NULL;
+			return ERR_PTR(-EFAULT);
 	}
 	if (!pfn_valid(pte_pfn(pte)))
-		return NULL;
+		return ERR_PTR(-EFAULT);
 	*dirty = pte_dirty(pte);
 	return pte_page(pte);
 }

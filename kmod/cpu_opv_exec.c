@@ -230,42 +230,31 @@ static int pin_ranges(struct cpu_opv_vec *vec)
 	return 0;
 }
 
-/* Is @page still the page mapped at @addr (writable, if @write)? */
-static bool page_still_mapped(unsigned long addr, bool write,
-			      struct page *page)
+/*
+ * With the mmap lock held for read, so that munmap, mremap and mprotect
+ * cannot change the mapping between this check and the run: each pinned
+ * page must still be the page mapped at its address (writable, if
+ * written), or everything is pinned again. Memory the walk refuses
+ * (device, I/O, not write-back) fails the call.
+ */
+static int recheck_range(const struct cpu_opv_range *r)
 {
-	unsigned long flags;
-	bool dirty, same;
+	unsigned long flags, addr = r->uaddr & PAGE_MASK;
+	struct page *page;
+	unsigned int i;
+	bool dirty;
+	int ret = 0;
 
 	local_irq_save(flags);
-	same = cpu_opv_page_irqs_off(addr, write, &dirty) == page;
-	local_irq_restore(flags);
-	return same;
-}
-
-/*
- * With the mmap lock held for read: refuse device / uncached memory, and
- * ask for a new pin when a page is no longer the one mapped there (it was
- * unmapped, remapped or write-protected after we pinned it).
- */
-static int recheck_range(struct mm_struct *mm, const struct cpu_opv_range *r)
-{
-	unsigned long addr = r->uaddr & PAGE_MASK;
-	struct vm_area_struct *vma = NULL;
-	unsigned int i;
-
-	for (i = 0; i < r->nr_pages; i++, addr += PAGE_SIZE) {
-		if (!vma || addr >= vma->vm_end) {
-			vma = vma_lookup(mm, addr);
-			if (!vma)
-				return CPU_OPV_REPIN;
-			if (cpu_opv_vma_refused(vma))
-				return range_fault(r);
-		}
-		if (!page_still_mapped(addr, r->write, r->pages[i]))
-			return CPU_OPV_REPIN;
+	for (i = 0; i < r->nr_pages && !ret; i++, addr += PAGE_SIZE) {
+		page = cpu_opv_page_irqs_off(addr, r->write, &dirty);
+		if (IS_ERR(page))
+			ret = range_fault(r);
+		else if (page != r->pages[i])
+			ret = CPU_OPV_REPIN;
 	}
-	return 0;
+	local_irq_restore(flags);
+	return ret;
 }
 
 static int recheck_ranges(struct cpu_opv_vec *vec)
@@ -274,7 +263,7 @@ static int recheck_ranges(struct cpu_opv_vec *vec)
 	int ret;
 
 	for (i = 0; i < vec->nr_ranges; i++) {
-		ret = recheck_range(current->mm, &vec->ranges[i]);
+		ret = recheck_range(&vec->ranges[i]);
 		if (ret)
 			return ret;
 	}
@@ -380,7 +369,7 @@ static bool run_here_unpinned(struct cpu_opv_vec *vec)
 		for (p = 0; p < r->nr_pages; p++, addr += PAGE_SIZE) {
 			r->pages[p] = cpu_opv_page_irqs_off(addr, r->write,
 							    &dirty);
-			if (!r->pages[p] || (r->write && !dirty))
+			if (IS_ERR_OR_NULL(r->pages[p]) || (r->write && !dirty))
 				goto out;
 		}
 	}
