@@ -6,4 +6,10 @@
 # VM; the host runs the same tests on the emulated backend in mvn verify.
 #   test-vm/run --kernel 6.1 -- sh test-vm/guest-steps.d/percpu.sh
 set -eu
+# Reports in a directory of their own, beside the java-suite step's.
+if [ -n "${CPU_OPV_OUT:-}" ]; then
+	CPU_OPV_OUT=$CPU_OPV_OUT/percpu
+	mkdir -p "$CPU_OPV_OUT"
+	export CPU_OPV_OUT
+fi
 exec sh test-vm/guest-java-tests.sh --select-package org.cpuopv.percpu
