@@ -302,8 +302,7 @@ static void run_on_cpu(void *info)
 {
 	struct cpu_opv_vec *vec = info;
 
-	vec->remote = in_hardirq();
-	if (vec->remote) {
+	if (in_hardirq()) {	/* an IPI: another task was interrupted */
 		cpu_opv_rseq_abort_interrupted();
 		cpu_opv_count(ipi);
 	} else {
@@ -321,7 +320,6 @@ static void run_for_offline_cpu(struct cpu_opv_vec *vec)
 {
 	mutex_lock(&cpu_opv_offline_lock);
 	local_irq_disable();
-	vec->remote = false;
 	vec->result = cpu_opv_interpret(vec);
 	local_irq_enable();
 	mutex_unlock(&cpu_opv_offline_lock);

@@ -51,7 +51,6 @@ struct cpu_opv_vec {
 	int nr_ops;
 	int cpu;
 	int result;		/* what the interpreter returned */
-	bool remote;		/* the interpreter ran in an IPI */
 	unsigned int nr_ranges;
 	struct cpu_op ops[CPU_OP_VEC_LEN_MAX];
 	struct cpu_opv_kop kops[CPU_OP_VEC_LEN_MAX];
