@@ -78,7 +78,7 @@ CPU_OPV_STAT_ATTR(compare_failed);
 CPU_OPV_STAT_ATTR(einval);
 CPU_OPV_STAT_ATTR(efault);
 CPU_OPV_STAT_ATTR(eagain);
-CPU_OPV_STAT_ATTR(retries);
+CPU_OPV_STAT_ATTR(faultins);
 
 static struct attribute *cpu_opv_stats_attrs[] = {
 	&dev_attr_vectors.attr,
@@ -89,7 +89,7 @@ static struct attribute *cpu_opv_stats_attrs[] = {
 	&dev_attr_einval.attr,
 	&dev_attr_efault.attr,
 	&dev_attr_eagain.attr,
-	&dev_attr_retries.attr,
+	&dev_attr_faultins.attr,
 	NULL,
 };
 
@@ -107,7 +107,7 @@ static int cpu_opv_stats_table_show(struct seq_file *m, void *unused)
 {
 	int cpu;
 
-	seq_puts(m, "cpu local ipi offline compare_failed einval efault eagain retries\n");
+	seq_puts(m, "cpu local ipi offline compare_failed einval efault eagain faultins\n");
 	for_each_possible_cpu(cpu) {
 		const struct cpu_opv_stats *st = per_cpu_ptr(&cpu_opv_stats, cpu);
 
@@ -115,7 +115,7 @@ static int cpu_opv_stats_table_show(struct seq_file *m, void *unused)
 			   READ_ONCE(st->local), READ_ONCE(st->ipi),
 			   READ_ONCE(st->offline), READ_ONCE(st->compare_failed),
 			   READ_ONCE(st->einval), READ_ONCE(st->efault),
-			   READ_ONCE(st->eagain), READ_ONCE(st->retries));
+			   READ_ONCE(st->eagain), READ_ONCE(st->faultins));
 	}
 	return 0;
 }

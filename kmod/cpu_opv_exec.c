@@ -1,29 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One CPU_OPV_IOC_EXEC call, in the order the system call did it:
+ * One CPU_OPV_IOC_EXEC call:
  *
  *  1. copy the vector in and validate all of it (EINVAL before any access);
- *  2. pin every page an operand touches, writable where it is written
- *     (EFAULT, or EAGAIN where a fault was expected);
- *  3. under the mmap read lock, check that the pinned pages are still the
- *     ones mapped at those addresses; if not, unpin and start again;
- *  4. run the interpreter on the target CPU: interrupts off here, an IPI
- *     there, or for an offline CPU here under the hotplug read lock and
- *     a mutex shared by every offline caller;
- *  5. unpin, dirtying the pages that were written.
+ *  2. hold every page an operand touches: pin it with GUP, writable where
+ *     it is written (EFAULT, or EAGAIN where a fault was expected);
+ *  3. run the interpreter on the target CPU: with interrupts off when that
+ *     is the CPU we run on, in an IPI there otherwise, or for an offline
+ *     CPU here, under the hotplug read lock and a mutex shared by every
+ *     offline caller;
+ *  4. unpin, dirtying the pages that were written.
  *
- * Operands are reached through the kernel's direct map (page_address), so
- * no call creates a kernel mapping and none needs a TLB flush afterwards.
+ * The interpreter reaches operands through the kernel's direct map
+ * (page_address of a pinned page), so no call creates a kernel mapping
+ * and none needs a TLB flush afterwards. No page is touched unless it is
+ * pinned, from before the first access to after the last one.
  */
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/errno.h>
 #include <linux/mm.h>
-#include <linux/mmap_lock.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
-#include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 
@@ -34,12 +33,6 @@ DEFINE_PER_CPU(struct cpu_opv_stats, cpu_opv_stats);
 
 /* Serializes every vector that targets an offline CPU. */
 static DEFINE_MUTEX(cpu_opv_offline_lock);
-
-/*
- * Returned by the re-check when a page changed: pin again. Outside both
- * what a vector returns (0..CPU_OP_VEC_LEN_MAX) and the negative errnos.
- */
-#define CPU_OPV_REPIN	INT_MAX
 
 static int check_flags(const struct cpu_opv_args *args)
 {
@@ -179,97 +172,6 @@ static int copy_and_validate(struct cpu_opv_vec *vec,
 	return 0;
 }
 
-static int range_fault(const struct cpu_opv_range *r)
-{
-	return r->expect_fault ? -EAGAIN : -EFAULT;
-}
-
-static void unpin_range(struct cpu_opv_range *r, unsigned int nr)
-{
-	if (r->write)
-		unpin_user_pages_dirty_lock(r->pages, nr, true);
-	else
-		unpin_user_pages(r->pages, nr);
-}
-
-static void unpin_ranges(struct cpu_opv_vec *vec, unsigned int nr)
-{
-	while (nr--)
-		unpin_range(&vec->ranges[nr], vec->ranges[nr].nr_pages);
-}
-
-static int pin_range(struct cpu_opv_range *r)
-{
-	int ret;
-
-	ret = pin_user_pages_fast(r->uaddr & PAGE_MASK, r->nr_pages,
-				  r->write ? FOLL_WRITE : 0, r->pages);
-	if (ret == r->nr_pages)
-		return 0;
-	if (ret > 0) {
-		unpin_user_pages(r->pages, ret);
-		return range_fault(r);
-	}
-	if (ret == -EFAULT || ret == 0)
-		return range_fault(r);
-	return ret;	/* -ENOMEM, -EINTR: not the operand's fault */
-}
-
-static int pin_ranges(struct cpu_opv_vec *vec)
-{
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < vec->nr_ranges; i++) {
-		ret = pin_range(&vec->ranges[i]);
-		if (ret) {
-			unpin_ranges(vec, i);
-			return ret;
-		}
-	}
-	return 0;
-}
-
-/*
- * With the mmap lock held for read, so that munmap, mremap and mprotect
- * cannot change the mapping between this check and the run: each pinned
- * page must still be the page mapped at its address (writable, if
- * written), or everything is pinned again. Memory the walk refuses
- * (device, I/O, not write-back) fails the call.
- */
-static int recheck_range(const struct cpu_opv_range *r)
-{
-	unsigned long flags, addr = r->uaddr & PAGE_MASK;
-	struct page *page;
-	unsigned int i;
-	bool dirty;
-	int ret = 0;
-
-	local_irq_save(flags);
-	for (i = 0; i < r->nr_pages && !ret; i++, addr += PAGE_SIZE) {
-		page = cpu_opv_page_irqs_off(addr, r->write, &dirty);
-		if (IS_ERR(page))
-			ret = range_fault(r);
-		else if (page != r->pages[i])
-			ret = CPU_OPV_REPIN;
-	}
-	local_irq_restore(flags);
-	return ret;
-}
-
-static int recheck_ranges(struct cpu_opv_vec *vec)
-{
-	unsigned int i;
-	int ret;
-
-	for (i = 0; i < vec->nr_ranges; i++) {
-		ret = recheck_range(&vec->ranges[i]);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
 static void map_span(struct cpu_opv_span *s, const struct cpu_opv_range *r)
 {
 	u32 first = min_t(u32, r->len, PAGE_SIZE - offset_in_page(r->uaddr));
@@ -280,7 +182,7 @@ static void map_span(struct cpu_opv_span *s, const struct cpu_opv_range *r)
 	s->tail = r->nr_pages > 1 ? page_address(r->pages[1]) : NULL;
 }
 
-/* Kernel addresses of every operand, from the pinned pages. */
+/* Kernel addresses of every operand, from the held pages. */
 static void map_operands(struct cpu_opv_vec *vec)
 {
 	int i;
@@ -326,97 +228,46 @@ static void run_for_offline_cpu(struct cpu_opv_vec *vec)
 	cpu_opv_count(offline);
 }
 
-/* Returns 0 or the failed-compare index + 1, or -ENXIO: CPU went offline. */
-static int run_vector(struct cpu_opv_vec *vec, bool hotplug_locked)
-{
-	int ret;
-
-	if (hotplug_locked && !cpu_online(vec->cpu)) {
-		run_for_offline_cpu(vec);
-		return vec->result;
-	}
-	ret = smp_call_function_single(vec->cpu, run_on_cpu, vec, 1);
-	if (ret)
-		return ret;
-	return vec->result;
-}
-
 /*
- * The fast path, for a vector whose target is the CPU we run on: with
- * interrupts off, find each operand's page with a lockless page-table
- * walk and run the vector through the direct map. No pin, no lock, no
- * kernel mapping: the walk sees the pages mapped at the very moment the
- * vector runs. Returns false, having touched nothing, when the target is
- * another CPU or any page is not ready for it (not present, not writable
- * or not yet dirty, device memory); the slow path then sorts it out.
+ * The target is the CPU we run on: interrupts off here are all it takes.
+ * Returns false, having run nothing, when we are on another CPU.
  */
-static bool run_here_unpinned(struct cpu_opv_vec *vec)
+static bool run_here(struct cpu_opv_vec *vec)
 {
-	unsigned long addr;
-	unsigned int i, p;
-	bool dirty, ran = false;
+	bool ran = false;
 
 	/* An ioctl runs with interrupts on: no need to save the flags. */
 	local_irq_disable();
-	if (vec->cpu != smp_processor_id())
-		goto out;
-	for (i = 0; i < vec->nr_ranges; i++) {
-		struct cpu_opv_range *r = &vec->ranges[i];
-
-		addr = r->uaddr & PAGE_MASK;
-		for (p = 0; p < r->nr_pages; p++, addr += PAGE_SIZE) {
-			r->pages[p] = cpu_opv_page_irqs_off(addr, r->write,
-							    &dirty);
-			if (IS_ERR_OR_NULL(r->pages[p]) || (r->write && !dirty))
-				goto out;
-		}
+	if (vec->cpu == smp_processor_id()) {
+		vec->result = cpu_opv_interpret(vec);
+		cpu_opv_count(local);
+		ran = true;
 	}
-	map_operands(vec);
-	vec->result = cpu_opv_interpret(vec);
-	cpu_opv_count(local);
-	ran = true;
-out:
 	local_irq_enable();
 	return ran;
 }
 
-static int pin_check_and_run(struct cpu_opv_vec *vec)
+/* Returns 0 or the failed-compare index + 1. */
+static int run_vector(struct cpu_opv_vec *vec)
 {
-	struct mm_struct *mm = current->mm;
-	bool hotplug_locked = false;
 	int ret;
 
-repin:
-	ret = pin_ranges(vec);
-	if (ret)
-		return ret;
-relock:
-	if (hotplug_locked)
-		cpus_read_lock();
-	mmap_read_lock(mm);
-	ret = recheck_ranges(vec);
-	if (!ret) {
-		map_operands(vec);
-		ret = run_vector(vec, hotplug_locked);
-	}
-	mmap_read_unlock(mm);
-	if (hotplug_locked)
-		cpus_read_unlock();
+	if (run_here(vec))
+		return vec->result;
+	ret = smp_call_function_single(vec->cpu, run_on_cpu, vec, 1);
+	if (!ret)
+		return vec->result;
 
-	if (ret == -ENXIO && !hotplug_locked) {
-		/* Went offline: take the hotplug lock so it stays that way. */
-		hotplug_locked = true;
-		goto relock;
-	}
-	unpin_ranges(vec, vec->nr_ranges);
-	if (ret == CPU_OPV_REPIN) {
-		cpu_opv_count(retries);
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		cond_resched();
-		goto repin;
-	}
-	return ret;
+	/*
+	 * -ENXIO: the target is offline. Hold hotplug off so that it stays
+	 * what we find now: still offline, or back online and IPI-able.
+	 */
+	cpus_read_lock();
+	if (!cpu_online(vec->cpu) ||
+	    smp_call_function_single(vec->cpu, run_on_cpu, vec, 1))
+		run_for_offline_cpu(vec);
+	cpus_read_unlock();
+	return vec->result;
 }
 
 static void count_result(long ret)
@@ -444,12 +295,12 @@ long cpu_opv_exec(const struct cpu_opv_args *args)
 	}
 
 	ret = copy_and_validate(&vec, args);
+	if (!ret)
+		ret = cpu_opv_hold_pages(&vec);
 	if (!ret) {
-		if (run_here_unpinned(&vec)) {
-			ret = vec.result;
-		} else {
-			ret = pin_check_and_run(&vec);
-		}
+		map_operands(&vec);
+		ret = run_vector(&vec);
+		cpu_opv_release_pages(&vec);
 	}
 	count_result(ret);
 	return ret;

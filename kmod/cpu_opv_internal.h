@@ -4,7 +4,7 @@
  *
  * One ioctl call lives in one struct cpu_opv_vec on the caller's stack:
  * the copied-in vector, the user ranges it touches (at most two per op)
- * with their pinned pages, and per op the kernel addresses to run on.
+ * with the pages that hold them, and per op the kernel addresses to run on.
  */
 #ifndef _CPU_OPV_INTERNAL_H
 #define _CPU_OPV_INTERNAL_H
@@ -17,13 +17,19 @@
 #define CPU_OPV_RANGE_PAGES	2
 #define CPU_OPV_NR_RANGES	(2 * CPU_OP_VEC_LEN_MAX)
 
-/* One user operand: the pages it covers, pinned for the call. */
+/*
+ * One user operand and the pages it covers, held for the call: each page
+ * either pinned by this range (its bit in @pinned) or borrowed from an
+ * earlier range that pinned the same page at least as strongly.
+ */
 struct cpu_opv_range {
 	unsigned long uaddr;
 	unsigned int len;
 	unsigned int nr_pages;
 	bool write;
 	bool expect_fault;
+	bool held;		/* every page below is valid */
+	u8 pinned;		/* bit p: pages[p] is pinned by this range */
 	struct page *pages[CPU_OPV_RANGE_PAGES];
 };
 
@@ -74,7 +80,7 @@ struct cpu_opv_stats {
 	u64 einval;
 	u64 efault;
 	u64 eagain;
-	u64 retries;		/* pages changed under us: pinned again */
+	u64 faultins;		/* operand pages GUP had to fault in */
 };
 
 DECLARE_PER_CPU(struct cpu_opv_stats, cpu_opv_stats);
@@ -82,6 +88,8 @@ DECLARE_PER_CPU(struct cpu_opv_stats, cpu_opv_stats);
 #define cpu_opv_count(field)	this_cpu_inc(cpu_opv_stats.field)
 
 long cpu_opv_exec(const struct cpu_opv_args *args);
+int cpu_opv_hold_pages(struct cpu_opv_vec *vec);
+void cpu_opv_release_pages(struct cpu_opv_vec *vec);
 int cpu_opv_interpret(struct cpu_opv_vec *vec);
 
 #endif /* _CPU_OPV_INTERNAL_H */
