@@ -12,10 +12,11 @@
  * migrated, so reaching it through the direct map is safe until the unpin,
  * whatever another thread does to the mapping meanwhile.
  *
- * A page is looked for in the page tables first without faulting (GUP-fast,
- * or GUP's slow path with FOLL_NOFAULT); only when it must be faulted in is
- * GUP asked to fault, interruptibly where the kernel allows it, so a call
- * blocked on a fault (userfaultfd, FUSE) returns to a signal.
+ * A page is looked for first without faulting (GUP-fast, or GUP's slow
+ * path with FOLL_NOFAULT). A page that must be faulted in is faulted in
+ * with nothing held, interruptibly where GUP allows it, so that a call
+ * blocked on a fault (userfaultfd, FUSE) neither keeps other pages pinned
+ * meanwhile nor ignores signals; then every page is looked for again.
  */
 #include <linux/errno.h>
 #include <linux/mm.h>
@@ -73,37 +74,63 @@ static int pin_error(const struct cpu_opv_range *r, long ret)
 	return range_fault(r);
 }
 
-/* Pins the one page at @addr, faulting it in only when it has to. */
+/*
+ * Asked of pin_page() by a round that must not fault: the page needs GUP
+ * to fault it in. Positive, so neither a vector result nor an errno.
+ */
+#define CPU_OPV_NEEDS_FAULT	1
+
+/*
+ * Rounds of "release everything, fault one page in, hold everything again"
+ * before a page is faulted in with the others held. Each round costs a
+ * few pins; the bound keeps a page that keeps vanishing from looping.
+ */
+#define CPU_OPV_FAULT_ROUNDS	8
+
+/*
+ * Device memory (ZONE_DEVICE: pmem, coherent device memory) is refused as
+ * the RFC refused I/O mappings: only ordinary RAM, reached through its
+ * write-back direct map, is worked on with interrupts off.
+ */
+static int check_pinned(const struct cpu_opv_range *r, struct page *page)
+{
+	if (likely(!is_zone_device_page(page)))
+		return 0;
+	unpin_user_page(page);
+	return range_fault(r);
+}
+
+/* Pins the page at @addr if GUP finds it without faulting. */
 static int pin_page(const struct cpu_opv_range *r, unsigned long addr,
 		    struct page **page)
 {
-	unsigned int flags = range_foll_flags(r);
 	long ret;
 
-	ret = pin_user_pages_fast(addr, 1, flags | FOLL_NOFAULT, page);
+	ret = pin_user_pages_fast(addr, 1, range_foll_flags(r) | FOLL_NOFAULT,
+				  page);
 	if (ret == 1)
-		goto pinned;
-	if (ret < 0 && ret != -EFAULT)
-		return pin_error(r, ret);
+		return check_pinned(r, *page);
+	if (ret == 0 || ret == -EFAULT)
+		return CPU_OPV_NEEDS_FAULT;
+	return pin_error(r, ret);
+}
 
-	/* Not present, not writable yet, a NUMA hint, COW to break: fault. */
+/*
+ * Pins the page at @addr, letting GUP fault it in (not present, not yet
+ * writable, COW to break, a NUMA hint to resolve); interruptible where
+ * GUP allows it.
+ */
+static int pin_page_faulting(const struct cpu_opv_range *r, unsigned long addr,
+			     struct page **page)
+{
+	long ret;
+
 	cpu_opv_count(faultins);
-	ret = pin_user_pages_unlocked(addr, 1, page,
-				      flags | CPU_OPV_FOLL_INTERRUPTIBLE);
-	if (ret != 1)
-		return pin_error(r, ret ? ret : -EFAULT);
-pinned:
-	/*
-	 * Device memory (ZONE_DEVICE: pmem, coherent device memory) is
-	 * refused like I/O mappings are, as the RFC did: only ordinary RAM,
-	 * reached through its write-back direct map, runs with interrupts
-	 * off.
-	 */
-	if (is_zone_device_page(*page)) {
-		unpin_user_page(*page);
-		return range_fault(r);
-	}
-	return 0;
+	ret = pin_user_pages_unlocked(addr, 1, page, range_foll_flags(r) |
+				      CPU_OPV_FOLL_INTERRUPTIBLE);
+	if (ret == 1)
+		return check_pinned(r, *page);
+	return pin_error(r, ret ? ret : -EFAULT);
 }
 
 static void release_range(struct cpu_opv_range *r)
@@ -122,7 +149,12 @@ static void release_range(struct cpu_opv_range *r)
 	r->held = false;
 }
 
-static int hold_range(struct cpu_opv_vec *vec, struct cpu_opv_range *r)
+/*
+ * Holds every page of @r. A page that must be faulted in first is faulted
+ * in here when @may_fault, else CPU_OPV_NEEDS_FAULT names it in @fault_addr.
+ */
+static int hold_range(struct cpu_opv_vec *vec, struct cpu_opv_range *r,
+		      bool may_fault, unsigned long *fault_addr)
 {
 	unsigned long addr = r->uaddr & PAGE_MASK;
 	unsigned int p;
@@ -133,7 +165,10 @@ static int hold_range(struct cpu_opv_vec *vec, struct cpu_opv_range *r)
 		if (r->pages[p])
 			continue;
 		ret = pin_page(r, addr, &r->pages[p]);
+		if (ret == CPU_OPV_NEEDS_FAULT && may_fault)
+			ret = pin_page_faulting(r, addr, &r->pages[p]);
 		if (ret) {
+			*fault_addr = addr;
 			release_range(r);
 			return ret;
 		}
@@ -153,33 +188,61 @@ void cpu_opv_release_pages(struct cpu_opv_vec *vec)
 }
 
 /*
- * Holds every page of every operand, written operands first so that an
- * operand that only reads a page another one writes borrows the writable
- * pin and sees the page the write goes to (for a private file mapping the
- * COW copy, not the page cache page). On failure nothing stays held, and
- * the first operand that could not be held names the errno.
+ * One attempt at holding every page of every operand, written operands
+ * first so that an operand that only reads a page another one writes
+ * borrows the writable pin and sees the page the write goes to (for a
+ * private file mapping the COW copy, not the page cache page). On failure
+ * nothing stays held; *@faulted is the range that failed.
  */
-int cpu_opv_hold_pages(struct cpu_opv_vec *vec)
+static int hold_all(struct cpu_opv_vec *vec, bool may_fault,
+		    struct cpu_opv_range **faulted, unsigned long *fault_addr)
 {
 	unsigned int i;
 	int pass, ret;
 
-	for (i = 0; i < vec->nr_ranges; i++) {
-		vec->ranges[i].pinned = 0;
-		vec->ranges[i].held = false;
-	}
 	for (pass = 0; pass < 2; pass++) {
 		for (i = 0; i < vec->nr_ranges; i++) {
 			struct cpu_opv_range *r = &vec->ranges[i];
 
 			if (r->write != (pass == 0))
 				continue;
-			ret = hold_range(vec, r);
+			ret = hold_range(vec, r, may_fault, fault_addr);
 			if (ret) {
+				*faulted = r;
 				cpu_opv_release_pages(vec);
 				return ret;
 			}
 		}
 	}
 	return 0;
+}
+
+/*
+ * Holds every page the vector touches, or nothing and returns why not.
+ * No pin is held while GUP waits on a fault (which userfaultfd or a slow
+ * file system can make last), except after CPU_OPV_FAULT_ROUNDS rounds in
+ * which faulted-in pages kept going away again.
+ */
+int cpu_opv_hold_pages(struct cpu_opv_vec *vec)
+{
+	struct cpu_opv_range *r = NULL;
+	unsigned long addr = 0;
+	struct page *page;
+	unsigned int i, round;
+	int ret;
+
+	for (i = 0; i < vec->nr_ranges; i++) {
+		vec->ranges[i].pinned = 0;
+		vec->ranges[i].held = false;
+	}
+	for (round = 0; ; round++) {
+		ret = hold_all(vec, round == CPU_OPV_FAULT_ROUNDS, &r, &addr);
+		if (ret != CPU_OPV_NEEDS_FAULT)
+			return ret;
+		/* Nothing is held: fault the page in, then try again. */
+		ret = pin_page_faulting(r, addr, &page);
+		if (ret)
+			return ret;
+		unpin_user_page(page);
+	}
 }
