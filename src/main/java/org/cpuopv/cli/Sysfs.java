@@ -12,7 +12,7 @@ import java.util.Map;
 /** The module's files under /sys (a different root in tests). */
 final class Sysfs {
     /** The counters the module exports, in the order {@code info} shows them. */
-    static final String[] COUNTERS = {"local", "ipi", "offline", "compare_failed", "einval", "efault", "eagain", "retries"};
+    static final String[] COUNTERS = {"local", "ipi", "offline", "compare_failed", "einval", "efault", "eagain", "faultins"};
 
     private final Path root;
 

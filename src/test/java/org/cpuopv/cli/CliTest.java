@@ -133,9 +133,9 @@ class CliTest {
         assertTrue(r.out.contains("possible CPUs  0-7"), r::toString);
         assertTrue(r.out.contains("online CPUs    0-3,5"), r::toString);
         assertTrue(r.out.matches("(?s).*\\n  local +10\\n  ipi +20\\n  offline +30\\n  compare_failed +40\\n"
-                + "  einval +50\\n  efault +60\\n  eagain +70\\n  retries +80\\n.*"), r::toString);
+                + "  einval +50\\n  efault +60\\n  eagain +70\\n  faultins +80\\n.*"), r::toString);
         JsonObject o = JsonParser.parseString(cli("info", "--json", "--sysfs", tmp.toString()).out).getAsJsonObject();
-        assertEquals(80, o.getAsJsonObject("counters").get("retries").getAsLong());
+        assertEquals(80, o.getAsJsonObject("counters").get("faultins").getAsLong());
         assertEquals("0.1.0", o.getAsJsonObject("module").get("version").getAsString());
     }
 
