@@ -60,7 +60,7 @@ class CliTest {
     }
 
     private static Path example() {
-        Path p = Path.of("docs/examples/exec-push.json");
+        Path p = Path.of(System.getProperty("cpuopv.repo.dir", "."), "docs/examples/exec-push.json");
         assertTrue(Files.isRegularFile(p), "run from the repository root");
         return p;
     }
