@@ -9,6 +9,12 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.cpuopv.internal.NativeBlock;
+import org.cpuopv.internal.Engine;
+import org.cpuopv.internal.KernelEngine;
+import org.cpuopv.internal.EmulatedEngine;
+import org.cpuopv.internal.Abi;
+import org.cpuopv.internal.Errno;
 
 /**
  * A handle to cpu_opv: runs op vectors atomically on a chosen CPU, and owns the native
@@ -74,14 +80,15 @@ public final class CpuOpv implements AutoCloseable {
         CpuSet possible = readCpuList("/sys/devices/system/cpu/possible");
         switch (backend) {
             case KERNEL:
-                return new CpuOpv(KernelEngine.open(), possible, listener);
+                KernelCheck.require();
+                return new CpuOpv(new KernelEngine(), possible, listener);
             case EMULATED:
                 return new CpuOpv(new EmulatedEngine(possible), possible, listener);
             case AUTO: {
-                BackendUnavailableException why = KernelEngine.unavailabilityCause();
+                BackendUnavailableException why = KernelCheck.unavailabilityCause();
                 if (why == null) {
                     LOG.log(System.Logger.Level.INFO, "cpu_opv: using the kernel backend (/dev/cpu_opv)");
-                    return new CpuOpv(KernelEngine.open(), possible, listener);
+                    return new CpuOpv(new KernelEngine(), possible, listener);
                 }
                 LOG.log(System.Logger.Level.INFO, "cpu_opv: using the EMULATED backend (atomic only within"
                         + " this process's handle) because the kernel backend is unavailable: " + why.getMessage());
@@ -94,7 +101,7 @@ public final class CpuOpv implements AutoCloseable {
 
     /** @return true when {@link Backend#KERNEL} can be opened now (library loads, device opens) */
     public static boolean isKernelAvailable() {
-        return KernelEngine.unavailabilityCause() == null;
+        return KernelCheck.unavailabilityCause() == null;
     }
 
     /**
@@ -102,7 +109,7 @@ public final class CpuOpv implements AutoCloseable {
      *         or {@link DeviceUnavailableException}), or null when it can
      */
     public static BackendUnavailableException kernelUnavailabilityCause() {
-        return KernelEngine.unavailabilityCause();
+        return KernelCheck.unavailabilityCause();
     }
 
     /** @return KERNEL or EMULATED (never AUTO) */

@@ -3,6 +3,8 @@
  */
 package org.cpuopv;
 
+import org.cpuopv.internal.Errno;
+
 /**
  * A vector was refused by the backend with an errno. Subclasses name the common cases:
  * {@link InvalidVectorException} (EINVAL) and {@link OperandFaultException} (EFAULT).

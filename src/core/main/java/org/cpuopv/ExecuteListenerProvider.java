@@ -3,10 +3,7 @@
  */
 package org.cpuopv;
 
-import java.util.List;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.stream.Collectors;
 
 /**
  * A listener turned on from outside the program (a system property, an environment variable),
@@ -24,7 +21,7 @@ public interface ExecuteListenerProvider {
 
     /** @return the first non-null answer of the providers on the class path, or null */
     static ExecuteListener ambient() {
-        for (ExecuteListenerProvider p : Providers.ALL) {
+        for (ExecuteListenerProvider p : ListenerProviders.ALL) {
             ExecuteListener l;
             try {
                 l = p.listener();
@@ -39,24 +36,5 @@ public interface ExecuteListenerProvider {
             }
         }
         return null;
-    }
-
-    /** Loaded once, on the first open; a broken provider is skipped, never fails an open. */
-    final class Providers {
-        static final List<ExecuteListenerProvider> ALL = load();
-
-        private Providers() {
-        }
-
-        private static List<ExecuteListenerProvider> load() {
-            try {
-                return ServiceLoader.load(ExecuteListenerProvider.class, CpuOpv.class.getClassLoader()).stream()
-                        .map(ServiceLoader.Provider::get).collect(Collectors.toUnmodifiableList());
-            } catch (ServiceConfigurationError e) {
-                System.getLogger("org.cpuopv").log(System.Logger.Level.WARNING,
-                        "cpu_opv: ignoring the ExecuteListenerProviders: " + e.getMessage());
-                return List.of();
-            }
-        }
     }
 }

@@ -3,6 +3,8 @@
  */
 package org.cpuopv;
 
+import org.cpuopv.internal.Errno;
+
 /**
  * EINVAL: the backend refused the vector before running any of it (nothing changed). With the
  * builder's own checks this is rare; the usual cause is a target CPU outside the calling

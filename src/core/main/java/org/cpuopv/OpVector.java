@@ -3,7 +3,9 @@
  */
 package org.cpuopv;
 
-import static org.cpuopv.Mem.U;
+import static org.cpuopv.internal.Mem.U;
+import org.cpuopv.internal.NativeBlock;
+import org.cpuopv.internal.Abi;
 
 /**
  * A reusable builder and holder of one op vector: up to 4 operations and a target CPU,

@@ -3,6 +3,8 @@
  */
 package org.cpuopv;
 
+import org.cpuopv.internal.Errno;
+
 /**
  * EFAULT: an operand not marked expect-fault could not be accessed (unmapped, not writable,
  * device memory), or the vector itself could not be read. Nothing ran.

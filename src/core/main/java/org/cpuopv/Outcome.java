@@ -3,6 +3,8 @@
  */
 package org.cpuopv;
 
+import org.cpuopv.internal.Errno;
+
 /**
  * What a successful {@code execute} reports, as a value: {@link #DONE}, a compare that
  * stopped the vector (its index), or {@link #EXPECTED_FAULT} (EAGAIN after the

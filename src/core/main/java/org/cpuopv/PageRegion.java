@@ -4,6 +4,8 @@
 package org.cpuopv;
 
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.Errno;
 
 /**
  * A region of whole 4 KiB pages, any one of which can be given back to the system

@@ -3,6 +3,8 @@
  */
 package org.cpuopv;
 
+import org.cpuopv.internal.NativeBlock;
+
 /**
  * Per-CPU off-heap memory: one zeroed slot per possible CPU, each a multiple of
  * {@value NativeBlock#ALIGNMENT} bytes and aligned to it (no false sharing between CPUs).

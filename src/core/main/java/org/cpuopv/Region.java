@@ -4,6 +4,7 @@
 package org.cpuopv;
 
 import java.lang.invoke.VarHandle;
+import org.cpuopv.internal.Mem;
 
 /**
  * A bounded range of native memory owned by a {@link CpuOpv} handle, read and written from

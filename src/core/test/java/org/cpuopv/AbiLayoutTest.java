@@ -11,6 +11,11 @@ import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.cpuopv.internal.Mem;
+import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.NativeLibrary;
+import org.cpuopv.internal.Abi;
+import org.cpuopv.internal.Errno;
 
 /** The Java encoder against the real UAPI header, as the C compiler lays it out. */
 class AbiLayoutTest {

@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.NativeLibrary;
+import org.cpuopv.internal.Abi;
+import org.cpuopv.internal.Errno;
 
 /**
  * The spec (shared/spec/cpu_opv.md), written once against the API and run on every backend in

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.cpuopv.internal.NativeLibrary;
 
 /**
  * Random valid vectors run on every backend in scope and on a plain Java model of the spec:

@@ -4,6 +4,7 @@
 package org.cpuopv;
 
 import java.util.Arrays;
+import org.cpuopv.internal.NativeCalls;
 
 /**
  * The cost of a Java {@code execute} against the C {@code cpu_opv()} call for the same prebuilt

@@ -26,6 +26,10 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.LibraryLoadFailure;
+import org.cpuopv.internal.NativeLibrary;
+import org.cpuopv.internal.Errno;
 
 /** Loading libcpuopv the way users get it, and what they are told when it fails. */
 class NativeLibraryTest {
@@ -93,7 +97,7 @@ class NativeLibraryTest {
     void oneExceptionListsEveryAttemptWithItsCause() throws Exception {
         assumeNotOnLibraryPath();
         try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
-            NativeLibraryUnavailableException e = NativeLibrary.load("/nonexistent/libcpuopv.so",
+            LibraryLoadFailure e = NativeLibrary.load("/nonexistent/libcpuopv.so",
                     tmp.toString(), empty);
             assertNotNull(e);
             String m = e.getMessage();
@@ -124,7 +128,7 @@ class NativeLibraryTest {
         assertTrue(NativeLibrary.isNoExec(Paths.get(noexecMount)));
         Path jar = jarWithLibrary();
         try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
-            NativeLibraryUnavailableException e = NativeLibrary.load(null, noexecMount, loader);
+            LibraryLoadFailure e = NativeLibrary.load(null, noexecMount, loader);
             assertNotNull(e);
             assertTrue(e.getMessage().contains("noexec"), e.getMessage());
             assertTrue(e.getMessage().contains("-Dcpuopv.native.workdir"), e.getMessage());

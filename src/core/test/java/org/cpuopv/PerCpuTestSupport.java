@@ -4,6 +4,7 @@
 package org.cpuopv;
 
 import java.util.stream.Stream;
+import org.cpuopv.internal.NativeLibrary;
 
 /**
  * Public access to the suite's backend selection and to thread affinity, for test packages

@@ -6,6 +6,8 @@ package org.cpuopv;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.Errno;
 
 /**
  * Which backends the behavioural suites run against: always EMULATED; KERNEL when

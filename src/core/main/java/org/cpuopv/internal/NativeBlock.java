@@ -1,18 +1,18 @@
 /*
  * Licensed under the Apache License, Version 2.0.
  */
-package org.cpuopv;
+package org.cpuopv.internal;
 
 /**
  * One block of native memory owned by a {@link CpuOpv} handle: zeroed, aligned to
  * {@link #ALIGNMENT} bytes, freed exactly once.
  */
-final class NativeBlock {
+public final class NativeBlock {
     /** Alignment of every block: two cache lines (adjacent-line prefetch on x86). */
-    static final int ALIGNMENT = 128;
+    public static final int ALIGNMENT = 128;
 
-    final long address;
-    final long size;
+    public final long address;
+    public final long size;
     private final long base;     // what to free
     private final long mapped;   // > 0: bytes of an mmap, else Unsafe memory
     private volatile boolean freed;
@@ -25,7 +25,7 @@ final class NativeBlock {
     }
 
     /** Page-aligned anonymous mapping (native library required): unmapped on free, so later use faults. */
-    static NativeBlock mapped(long size) {
+    public static NativeBlock mapped(long size) {
         long bytes = Math.max(size, 1);
         long addr = NativeCalls.mapMemory(bytes, true);
         if (addr < 0) {
@@ -35,23 +35,23 @@ final class NativeBlock {
     }
 
     /** Memory from the JVM's native allocator (no library needed), aligned by hand. */
-    static NativeBlock allocated(long size) {
+    public static NativeBlock allocated(long size) {
         long base = Mem.U.allocateMemory(size + ALIGNMENT);
         long addr = (base + ALIGNMENT - 1) & -ALIGNMENT;
         Mem.U.setMemory(addr, size, (byte) 0);
         return new NativeBlock(base, addr, size, 0);
     }
 
-    boolean isFreed() {
+    public boolean isFreed() {
         return freed;
     }
 
     /** @return whether [addr, addr+len) lies inside this live block */
-    boolean contains(long addr, long len) {
+    public boolean contains(long addr, long len) {
         return addr >= address && len <= size && addr - address <= size - len;
     }
 
-    synchronized void free() {
+    public synchronized void free() {
         if (freed) {
             return;
         }

@@ -1,7 +1,7 @@
 /*
  * Licensed under the Apache License, Version 2.0.
  */
-package org.cpuopv;
+package org.cpuopv.internal;
 
 import java.lang.reflect.Field;
 
@@ -9,8 +9,8 @@ import java.lang.reflect.Field;
  * Raw access to native memory by absolute address ({@code sun.misc.Unsafe}, module
  * {@code jdk.unsupported}, no flags needed on Java 17). Every caller checks bounds first.
  */
-final class Mem {
-    static final sun.misc.Unsafe U = unsafe();
+public final class Mem {
+    public static final sun.misc.Unsafe U = unsafe();
 
     private Mem() {
     }

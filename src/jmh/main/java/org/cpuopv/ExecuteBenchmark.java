@@ -5,6 +5,8 @@ package org.cpuopv;
 
 import java.util.concurrent.TimeUnit;
 
+import org.cpuopv.internal.NativeCalls;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

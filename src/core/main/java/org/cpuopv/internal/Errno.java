@@ -1,28 +1,28 @@
 /*
  * Licensed under the Apache License, Version 2.0.
  */
-package org.cpuopv;
+package org.cpuopv.internal;
 
 /** The errno values this library interprets (Linux, every architecture it runs on). */
-final class Errno {
-    static final int EPERM = 1;
-    static final int ENOENT = 2;
-    static final int EIO = 5;
-    static final int ENXIO = 6;
-    static final int EAGAIN = 11;
-    static final int ENOMEM = 12;
-    static final int EACCES = 13;
-    static final int EFAULT = 14;
-    static final int ENODEV = 19;
-    static final int EINVAL = 22;
-    static final int ENOTTY = 25;
-    static final int ENOSYS = 38;
+public final class Errno {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EIO = 5;
+    public static final int ENXIO = 6;
+    public static final int EAGAIN = 11;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
+    public static final int EFAULT = 14;
+    public static final int ENODEV = 19;
+    public static final int EINVAL = 22;
+    public static final int ENOTTY = 25;
+    public static final int ENOSYS = 38;
 
     private Errno() {
     }
 
     /** @return the symbolic name of an errno value, e.g. {@code "EINVAL"}, or {@code "errno 99"} */
-    static String name(int errno) {
+    public static String name(int errno) {
         switch (errno) {
             case EPERM: return "EPERM";
             case ENOENT: return "ENOENT";

@@ -1,7 +1,7 @@
 /*
  * Licensed under the Apache License, Version 2.0.
  */
-package org.cpuopv;
+package org.cpuopv.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.cpuopv.Backend;
+import org.cpuopv.CpuOpv;
 
 /**
  * Finds and loads libcpuopv, once per class loader, on first use (never in a static
@@ -27,67 +29,67 @@ import java.util.Locale;
  *     when the class path entry is a directory, else extracted into a fresh directory under
  *     {@value #WORKDIR_PROPERTY} (default {@code java.io.tmpdir}), loaded, and deleted.</li>
  * </ol>
- * When all fail, {@link #failure()} is one {@link NativeLibraryUnavailableException} that
+ * When all fail, {@link #failure()} is one {@link LibraryLoadFailure} that
  * lists what was tried and carries every cause as a suppressed exception.
  */
-final class NativeLibrary {
+public final class NativeLibrary {
     /** System property: absolute path of a libcpuopv.so to load before anything else. */
-    static final String PATH_PROPERTY = "cpuopv.native.path";
+    public static final String PATH_PROPERTY = "cpuopv.native.path";
     /** System property: directory to extract the bundled library into. */
-    static final String WORKDIR_PROPERTY = "cpuopv.native.workdir";
-    static final String NAME = "cpuopv";
-    static final String PLATFORM = "linux-x86_64";
-    static final String RESOURCE = "META-INF/native/" + PLATFORM + "/lib" + NAME + ".so";
+    public static final String WORKDIR_PROPERTY = "cpuopv.native.workdir";
+    public static final String NAME = "cpuopv";
+    public static final String PLATFORM = "linux-x86_64";
+    public static final String RESOURCE = "META-INF/native/" + PLATFORM + "/lib" + NAME + ".so";
 
     private NativeLibrary() {
     }
 
     /** Computed once, on first use; immutable afterwards. */
     private static final class Holder {
-        static final NativeLibraryUnavailableException FAILURE = loadOnce();
+        static final LibraryLoadFailure FAILURE = loadOnce();
     }
 
     /** @return true when the library is loaded and its ABI matches this class's */
-    static boolean isLoaded() {
+    public static boolean isLoaded() {
         return Holder.FAILURE == null;
     }
 
     /** @return why the library is not usable, or null when it is */
-    static NativeLibraryUnavailableException failure() {
+    public static LibraryLoadFailure failure() {
         return Holder.FAILURE;
     }
 
-    /** @throws NativeLibraryUnavailableException (a fresh one, the original as cause) when not loaded */
-    static void ensureLoaded() {
-        NativeLibraryUnavailableException f = Holder.FAILURE;
+    /** @throws IllegalStateException (the failure as cause) when not loaded */
+    public static void ensureLoaded() {
+        LibraryLoadFailure f = Holder.FAILURE;
         if (f != null) {
-            throw new NativeLibraryUnavailableException(f.getMessage(), f);
+            throw new IllegalStateException(f.getMessage(), f);
         }
     }
 
-    private static NativeLibraryUnavailableException loadOnce() {
+    private static LibraryLoadFailure loadOnce() {
         try {
             return load(System.getProperty(PATH_PROPERTY), System.getProperty(WORKDIR_PROPERTY,
                     System.getProperty("java.io.tmpdir")), NativeLibrary.class.getClassLoader());
         } catch (Throwable t) { // never let a loader bug escape as an ExceptionInInitializerError
-            return new NativeLibraryUnavailableException("unexpected error while loading lib" + NAME
+            return new LibraryLoadFailure("unexpected error while loading lib" + NAME
                     + ".so: " + t, t);
         }
     }
 
     /**
-     * One full attempt. Package-private for tests (which pass paths that cannot load).
+     * One full attempt (tests pass paths that cannot load).
      *
      * @return null on success, else the exception describing every attempt
      */
-    static NativeLibraryUnavailableException load(String explicitPath, String workDir, ClassLoader loader) {
+    public static LibraryLoadFailure load(String explicitPath, String workDir, ClassLoader loader) {
         List<Throwable> causes = new ArrayList<>();
         List<String> tried = new ArrayList<>();
         String os = System.getProperty("os.name", "?");
         String arch = System.getProperty("os.arch", "?");
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")
                 || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return new NativeLibraryUnavailableException("lib" + NAME + ".so is built for "
+            return new LibraryLoadFailure("lib" + NAME + ".so is built for "
                     + PLATFORM + " only; this JVM runs on " + os + "/" + arch
                     + " (the emulated backend works everywhere: CpuOpv.open(Backend.EMULATED))", null);
         }
@@ -131,10 +133,10 @@ final class NativeLibrary {
                         + WORKDIR_PROPERTY + "=DIR; it must be writable and not mounted noexec).";
             }
         }
-        NativeLibraryUnavailableException e = new NativeLibraryUnavailableException(
+        LibraryLoadFailure e = new LibraryLoadFailure(
                 "cannot load lib" + NAME + ".so; tried: " + String.join("; ", tried) + "." + extractHint
                         + " Or point -D" + PATH_PROPERTY + "=/path/to/lib" + NAME + ".so at a copy built by"
-                        + " `mvn package` (target/classes/" + RESOURCE + ").", null);
+                        + " `mvn package` (src/core/target/classes/" + RESOURCE + ").", null);
         causes.forEach(e::addSuppressed);
         return e;
     }
@@ -153,19 +155,19 @@ final class NativeLibrary {
         }
     }
 
-    private static NativeLibraryUnavailableException checkAbi(List<String> tried, List<Throwable> causes) {
+    private static LibraryLoadFailure checkAbi(List<String> tried, List<Throwable> causes) {
         int abi;
         try {
             abi = NativeCalls.abiVersion();
         } catch (UnsatisfiedLinkError e) {
-            NativeLibraryUnavailableException x = new NativeLibraryUnavailableException("lib" + NAME
+            LibraryLoadFailure x = new LibraryLoadFailure("lib" + NAME
                     + ".so loaded from " + tried.get(tried.size() - 1)
                     + " but its JNI functions are not registered (another library of that name?)", e);
             causes.forEach(x::addSuppressed);
             return x;
         }
         if (abi != NativeCalls.ABI_VERSION) {
-            NativeLibraryUnavailableException x = new NativeLibraryUnavailableException("mismatched lib"
+            LibraryLoadFailure x = new LibraryLoadFailure("mismatched lib"
                     + NAME + ".so loaded from " + tried.get(tried.size() - 1) + ": its ABI version is " + abi
                     + ", this jar needs " + NativeCalls.ABI_VERSION
                     + " (a stale copy on java.library.path? remove it or rebuild with `mvn package`)", null);
@@ -175,8 +177,8 @@ final class NativeLibrary {
         return null;
     }
 
-    /** Copies the resource into a new private directory under {@code workDir}; package-private for tests. */
-    static Path extract(URL url, Path workDir) throws IOException {
+    /** Copies the resource into a new private directory under {@code workDir}. */
+    public static Path extract(URL url, Path workDir) throws IOException {
         Files.createDirectories(workDir);
         Path dir = Files.createTempDirectory(workDir, "cpuopv-native-");
         Path file = dir.resolve("lib" + NAME + ".so");
@@ -203,7 +205,7 @@ final class NativeLibrary {
     }
 
     /** @return whether the longest mount point containing {@code dir} is mounted noexec (Linux) */
-    static boolean isNoExec(Path dir) {
+    public static boolean isNoExec(Path dir) {
         try {
             Path abs = dir.toAbsolutePath().normalize();
             String best = "";

@@ -3,24 +3,20 @@
  */
 package org.cpuopv;
 
-/** The kernel module, through libcpuopv's {@code cpu_opv()}. */
-final class KernelEngine implements Engine {
-    private KernelEngine() {
-    }
+import org.cpuopv.internal.Errno;
+import org.cpuopv.internal.LibraryLoadFailure;
+import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.NativeLibrary;
 
-    /** @return the engine, or throws the reason it cannot be used */
-    static KernelEngine open() {
-        BackendUnavailableException cause = unavailabilityCause();
-        if (cause != null) {
-            throw cause;
-        }
-        return new KernelEngine();
+/** Whether the kernel backend can be used now, and if not, an exception that says what to do. */
+final class KernelCheck {
+    private KernelCheck() {
     }
 
     /** @return null when the kernel backend is usable, else why not (a fresh exception) */
     static BackendUnavailableException unavailabilityCause() {
         if (!NativeLibrary.isLoaded()) {
-            NativeLibraryUnavailableException f = NativeLibrary.failure();
+            LibraryLoadFailure f = NativeLibrary.failure();
             return new NativeLibraryUnavailableException(f.getMessage(), f);
         }
         int status = NativeCalls.deviceStatus();
@@ -46,32 +42,11 @@ final class KernelEngine implements Engine {
                 + "CpuOpv.open(Backend.EMULATED) or Backend.AUTO.", errno, openErrno);
     }
 
-    @Override
-    public Backend kind() {
-        return Backend.KERNEL;
-    }
-
-    @Override
-    public int exec(long ops, int count, int cpu, int flags) {
-        return NativeCalls.exec(ops, count, cpu, flags);
-    }
-
-    @Override
-    public int currentCpu() {
-        int cpu = NativeCalls.currentCpu();
-        if (cpu < 0) {
-            throw new IllegalStateException("sched_getcpu failed: " + Errno.name(-cpu));
+    /** @throws BackendUnavailableException when the kernel backend cannot be used */
+    static void require() {
+        BackendUnavailableException cause = unavailabilityCause();
+        if (cause != null) {
+            throw cause;
         }
-        return cpu;
-    }
-
-    @Override
-    public NativeBlock allocate(long bytes) {
-        return NativeBlock.mapped(bytes);
-    }
-
-    @Override
-    public void release(NativeBlock block) {
-        block.free();
     }
 }

@@ -1,12 +1,15 @@
 /*
  * Licensed under the Apache License, Version 2.0.
  */
-package org.cpuopv;
+package org.cpuopv.internal;
 
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
-import static org.cpuopv.Mem.U;
+import static org.cpuopv.internal.Mem.U;
+import org.cpuopv.Backend;
+import org.cpuopv.CpuSet;
+import org.cpuopv.OpType;
 
 /**
  * Runs vectors in process, with the kernel module's validation, order of checks and results,
@@ -20,13 +23,13 @@ import static org.cpuopv.Mem.U;
  * <p>Guarantee: atomic only against other vectors of this engine (one per {@link CpuOpv}),
  * not against plain Java accesses, other handles or other processes.
  */
-final class EmulatedEngine implements Engine {
+public final class EmulatedEngine implements Engine {
     private final CpuSet possible;
     private final Object[] locks;           // index = cpu
     private volatile NativeBlock[] live = new NativeBlock[0];
     private final boolean nativeCpu;        // sched_getcpu / affinity available
 
-    EmulatedEngine(CpuSet possible) {
+    public EmulatedEngine(CpuSet possible) {
         this.possible = possible;
         this.locks = new Object[possible.max() + 1];
         for (int i = 0; i < locks.length; i++) {

@@ -1,10 +1,12 @@
 /*
  * Licensed under the Apache License, Version 2.0.
  */
-package org.cpuopv;
+package org.cpuopv.internal;
+
+import org.cpuopv.Backend;
 
 /** What a backend does: run encoded vectors, own memory, tell the CPU. */
-interface Engine {
+public interface Engine {
     Backend kind();
 
     /** Runs {@code count} encoded {@code struct cpu_op} at {@code ops}; returns 0..4, a flag answer, or -errno. */

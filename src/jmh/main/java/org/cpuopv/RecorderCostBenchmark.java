@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>
  * mvn -B -Pjmh -DskipTests package
- * java -cp "src/dump/target/test-classes:$(cat src/dump/target/jmh.classpath)" org.openjdk.jmh.Main RecorderCostBenchmark
+ * java -cp "src/jmh/target/classes:$(cat src/jmh/target/jmh.classpath)" org.openjdk.jmh.Main RecorderCostBenchmark
  * </pre>
  */
 @State(Scope.Thread)
