@@ -265,7 +265,11 @@ public final class CpuOpv implements AutoCloseable {
         return !closed;
     }
 
-    /** Frees every arena and vector of this handle; idempotent. Concurrent executes are the caller's race. */
+    /**
+     * Frees every arena and vector of this handle; idempotent. Later uses of them throw
+     * {@link IllegalStateException}; uses racing this close do not crash the JVM (the memory
+     * stays mapped for a while, see {@link PerCpuArena}), but their results are meaningless.
+     */
     @Override
     public void close() {
         List<NativeBlock> all;

@@ -5,6 +5,7 @@ package org.cpuopv;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.Quarantine;
 import org.cpuopv.internal.Errno;
 
 /**
@@ -23,6 +24,9 @@ import org.cpuopv.internal.Errno;
  * <p>A released page is never mapped again. Reading or writing it from Java is a bug the region
  * cannot catch (with the kernel backend it crashes the JVM): check {@link #isReleased(int)} or,
  * better, only touch pages you own. Operands of vectors are checked like any region's.
+ *
+ * <p>Closing the region while another thread uses it is safe as for a {@link PerCpuArena}:
+ * the pages it still holds are unmapped after the same delay.
  *
  * <p>Cost: {@code pages * 4 KiB} of address space (kernel: its own anonymous mapping; emulated:
  * an arena of the handle), plus one bit per page. Thread-safe.
@@ -153,6 +157,8 @@ public final class PageRegion extends Region implements AutoCloseable {
             backing.close();
             return;
         }
+        // The pages still held are unmapped after the quarantine (as a closed arena is), so a
+        // Java access racing this close touches mapped memory.
         for (int p = 0; p < pages; ) {
             if (isReleased(p)) {
                 p++;
@@ -162,7 +168,9 @@ public final class PageRegion extends Region implements AutoCloseable {
             while (end < pages && !isReleased(end)) {
                 end++;
             }
-            NativeCalls.unmapMemory(address + pageOffset(p), (long) (end - p) * PAGE_SIZE);
+            long from = address + pageOffset(p);
+            long bytes = (long) (end - p) * PAGE_SIZE;
+            Quarantine.hold(() -> NativeCalls.unmapMemory(from, bytes));
             p = end;
         }
     }

@@ -9,13 +9,22 @@ import org.cpuopv.internal.NativeBlock;
  * Per-CPU off-heap memory: one zeroed slot per possible CPU, each a multiple of
  * {@value NativeBlock#ALIGNMENT} bytes and aligned to it (no false sharing between CPUs).
  * Created by {@link CpuOpv#allocateArena(int)}; the memory is freed by {@link #close()} (or
- * when its {@link CpuOpv} closes). Afterwards Java accesses throw
- * {@link IllegalStateException}, building a vector on it throws, and a vector built before
- * is refused at execute; with the kernel backend the pages are unmapped, so even a raced
- * access faults (EFAULT) instead of touching reused memory.
+ * when its {@link CpuOpv} closes).
+ *
+ * <p><b>Use after close.</b> An access that starts after {@link #close()} returned throws
+ * {@link IllegalStateException}: Java reads and writes of its slots, building a vector on it,
+ * and executing a vector built before. Closing while another thread uses the arena never
+ * crashes the JVM: an access that passed its check just before the close touches memory that
+ * is still mapped and owned by nobody else, because the memory is given back to the system
+ * only after a delay ({@code -Dcpuopv.close.quarantineMillis}, default 2000 ms; its pages keep
+ * their contents until then). What does not hold: a thread stalled for longer than that delay
+ * between the check and the access (a debugger, a stopped process) could still touch
+ * unmapped memory; and an execute that raced the close may still have run (kernel backend) or
+ * may answer EFAULT (emulated backend). Close only what no thread uses; the guarantee is a
+ * safety net, not a synchronisation.
  *
  * <p>Cost: {@code slotSize * (max possible CPU + 1)} bytes, plus a page of rounding with the
- * kernel backend. Thread-safe except for closing while in use.
+ * kernel backend. Thread-safe; closing while in use is safe as described above.
  */
 public final class PerCpuArena implements AutoCloseable {
     private final CpuOpv owner;

@@ -15,8 +15,8 @@ import org.cpuopv.internal.Mem;
  * {@link IllegalStateException} naming the offset. Atomic accesses (acquire, release,
  * volatile, CAS, getAndAdd) also require natural alignment of the address, and throw
  * {@link IllegalArgumentException} otherwise. Plain accesses have no ordering guarantees.
- * Closing the owner while another thread accesses the region is a race the caller must
- * prevent (as with any off-heap buffer).
+ * An access racing the close of the owner does not crash the JVM (see {@link PerCpuArena}
+ * for exactly what holds), but it is a bug of the caller: its result is meaningless.
  */
 public abstract class Region {
     final long address;

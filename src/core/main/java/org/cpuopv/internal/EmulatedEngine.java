@@ -20,7 +20,7 @@ import org.cpuopv.OpType;
  * expect-fault is set), as unmapped memory does in the kernel. Freeing a block takes every
  * CPU lock, so a vector never runs on memory being freed.
  *
- * <p>Guarantee: atomic only against other vectors of this engine (one per {@link CpuOpv}),
+ * <p>Guarantee: atomic only against other vectors of this engine (one per {@link org.cpuopv.CpuOpv}),
  * not against plain Java accesses, other handles or other processes.
  */
 public final class EmulatedEngine implements Engine {

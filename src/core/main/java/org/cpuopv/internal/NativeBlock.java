@@ -4,7 +4,7 @@
 package org.cpuopv.internal;
 
 /**
- * One block of native memory owned by a {@link CpuOpv} handle: zeroed, aligned to
+ * One block of native memory owned by a {@link org.cpuopv.CpuOpv} handle: zeroed, aligned to
  * {@link #ALIGNMENT} bytes, freed exactly once.
  */
 public final class NativeBlock {
@@ -24,8 +24,9 @@ public final class NativeBlock {
         this.mapped = mapped;
     }
 
-    /** Page-aligned anonymous mapping (native library required): unmapped on free, so later use faults. */
+    /** Page-aligned anonymous mapping (native library required): unmapped after free (see {@link #free}). */
     public static NativeBlock mapped(long size) {
+        Quarantine.drainExpired();
         long bytes = Math.max(size, 1);
         long addr = NativeCalls.mapMemory(bytes, true);
         if (addr < 0) {
@@ -36,6 +37,7 @@ public final class NativeBlock {
 
     /** Memory from the JVM's native allocator (no library needed), aligned by hand. */
     public static NativeBlock allocated(long size) {
+        Quarantine.drainExpired();
         long base = Mem.U.allocateMemory(size + ALIGNMENT);
         long addr = (base + ALIGNMENT - 1) & -ALIGNMENT;
         Mem.U.setMemory(addr, size, (byte) 0);
@@ -51,15 +53,18 @@ public final class NativeBlock {
         return addr >= address && len <= size && addr - address <= size - len;
     }
 
+    /**
+     * Marks the block freed (every later {@code isFreed()} check sees it) and hands the memory
+     * to the {@link Quarantine}, which unmaps or frees it once a racing access can no longer be
+     * in flight; idempotent.
+     */
     public synchronized void free() {
         if (freed) {
             return;
         }
         freed = true;
-        if (mapped > 0) {
-            NativeCalls.unmapMemory(base, mapped);
-        } else {
-            Mem.U.freeMemory(base);
-        }
+        long b = base;
+        long m = mapped;
+        Quarantine.hold(m > 0 ? () -> NativeCalls.unmapMemory(b, m) : () -> Mem.U.freeMemory(b));
     }
 }
