@@ -7,7 +7,7 @@ import org.cpuopv.internal.NativeBlock;
 
 /**
  * Per-CPU off-heap memory: one zeroed slot per possible CPU, each a multiple of
- * {@value NativeBlock#ALIGNMENT} bytes and aligned to it (no false sharing between CPUs).
+ * 128 bytes and aligned to it (no false sharing between CPUs).
  * Created by {@link CpuOpv#allocateArena(int)}; the memory is freed by {@link #close()} (or
  * when its {@link CpuOpv} closes).
  *

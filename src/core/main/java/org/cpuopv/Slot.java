@@ -5,7 +5,7 @@ package org.cpuopv;
 
 /**
  * The slot of one CPU in a {@link PerCpuArena}: {@link PerCpuArena#slotSize()} bytes, starting
- * on a {@value NativeBlock#ALIGNMENT}-byte boundary, so no two CPUs' slots share a cache line.
+ * on a 128-byte boundary, so no two CPUs' slots share a cache line.
  * Slots are created with the arena (getting one allocates nothing).
  */
 public final class Slot extends Region {

@@ -21,7 +21,7 @@ import org.cpuopv.Slot;
  *
  * <p><b>Memory ordering.</b> The count is stored with release after the value: a thread that
  * reads {@link #peekSize(int)} {@code == n} (an acquire read) then sees value[0..n) as they were
- * pushed ({@link #peekTop(int)}), though they may be popped at any moment after.
+ * pushed ({@link #peekTop(int, long)}), though they may be popped at any moment after.
  *
  * <p><b>Costs.</b> Push, pop: one execute per attempt. Peek: no syscall. Steal: two executes
  * (the pop on the victim's CPU is an IPI with the kernel backend). Memory as {@link PerCpuStack}.
