@@ -21,6 +21,6 @@
  *
  * <p>The native library ({@code libcpuopv.so}, Linux x86-64) ships in the jar and is loaded on
  * first use of the kernel backend; nothing here needs {@code java.library.path}. The semantics
- * are those of {@code shared/spec/cpu_opv.md}.
+ * are those of the repository's {@code docs/semantics.md}.
  */
 package org.cpuopv;

@@ -23,7 +23,7 @@ import org.cpuopv.internal.Abi;
 import org.cpuopv.internal.Errno;
 
 /**
- * The spec (shared/spec/cpu_opv.md), written once against the API and run on every backend in
+ * The contract (docs/semantics.md), written once against the API and run on every backend in
  * scope: EMULATED everywhere, KERNEL where /dev/cpu_opv works (the VM).
  */
 class BehaviourTest {
