@@ -18,10 +18,12 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd -P)
 repo=$(cd "$here/.." && pwd -P)
 target="$repo/target"
+# The library's module (src/core): its classes and tests, as Maven built them.
+core="$repo/src/core/target"
 launcher="$target/test-tools/junit-platform-console-standalone.jar"
-lib="$target/classes/META-INF/native/linux-x86_64/libcpuopv.so"
+lib="$core/classes/META-INF/native/linux-x86_64/libcpuopv.so"
 
-for f in "$launcher" "$lib" "$target/test-classes/org/cpuopv/BehaviourTest.class"; do
+for f in "$launcher" "$lib" "$core/test-classes/org/cpuopv/BehaviourTest.class"; do
 	if [ ! -e "$f" ]; then
 		echo "guest-java-tests: $f is missing: build the tree on the host first (mvn -B package)" >&2
 		exit 2
@@ -58,13 +60,10 @@ if [ "$#" -eq 0 ]; then
 		--select-class org.cpuopv.AbiLayoutTest
 fi
 
-# The library's runtime dependencies are copied to target/lib by `package`.
-cp="$target/test-classes:$target/classes"
-for jar in "$target"/lib/*.jar; do
-	[ -e "$jar" ] && cp="$cp:$jar"
-done
+# The library has no runtime dependency: its tests and classes are the whole class path.
+cp="$core/test-classes:$core/classes"
 
-# The library is loaded from target/classes (class path), as users' jars do.
+# The library is loaded from src/core/target/classes (class path), as users' jars do.
 # CPU_OPV_JAVA_OPTS adds JVM options (e.g. -Dcpuopv.test.stressTimeoutSec=300).
 status=0
 # shellcheck disable=SC2086  # word splitting of the options is intended

@@ -47,7 +47,7 @@ for extra in "$here"/guest-steps.d/*.sh; do
 done
 # Numbers only, no verdict: kept for docs/benchmarks.md.
 step c-benchmark kmod/tests/build/cpu_opv_bench
-step java-benchmark java -cp "target/test-classes:target/classes:target/lib/*" \
+step java-benchmark java -cp "src/core/target/test-classes:src/core/target/classes" \
 	org.cpuopv.JavaVsCBench
 
 [ -z "$failed_steps" ] || echo "guest-suite: failed steps:$failed_steps"

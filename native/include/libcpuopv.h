@@ -9,7 +9,7 @@
  *
  * cpu_opv() returns exactly what the proposed system call returns: 0 when
  * every operation ran, k (1..4) when the comparison at index k - 1 failed,
- * or -1 with errno set (EINVAL, EFAULT, EAGAIN; see shared/spec/cpu_opv.md).
+ * or -1 with errno set (EINVAL, EFAULT, EAGAIN; see docs/semantics.md).
  * When the machine has no cpu_opv device it fails with errno ENOSYS, as a
  * kernel without the system call would.
  *

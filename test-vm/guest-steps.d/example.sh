@@ -23,11 +23,11 @@ fail() {
 	exit 1
 }
 
-[ -d target/classes/org/cpuopv/example ] || fail "target/classes is not built (mvn -B -q -DskipTests package)"
+ls target/lib/cpu-opv-examples-*.jar >/dev/null 2>&1 || fail "target/lib is not built (mvn -B -q -DskipTests package)"
 
 # The command line a reader would type, plus a private directory for the
 # extracted native library.
-if ! java -Djava.io.tmpdir="$scratch" -cp 'target/classes:target/lib/*' \
+if ! java -Djava.io.tmpdir="$scratch" -cp 'target/lib/*' \
 	org.cpuopv.example.WorkStealingDemo --backend kernel --tasks 400 >"$log" 2>&1; then
 	cat "$log"
 	fail "WorkStealingDemo exited non-zero"
@@ -49,7 +49,7 @@ fi
 
 # The README's first example, as a reader would run it.
 hello=$out/hello-output.txt
-java -Djava.io.tmpdir="$scratch" -cp 'target/classes:target/lib/*' \
+java -Djava.io.tmpdir="$scratch" -cp 'target/lib/*' \
 	org.cpuopv.example.HelloCpuOpv >"$hello" 2>"$hello.err" ||
 	{ cat "$hello" "$hello.err"; fail "HelloCpuOpv exited non-zero"; }
 cat "$hello" "$hello.err"

@@ -1,0 +1,531 @@
+/*
+ * Licensed under the Apache License, Version 2.0.
+ */
+package org.cpuopv;
+
+import static org.cpuopv.internal.Mem.U;
+import org.cpuopv.internal.NativeBlock;
+import org.cpuopv.internal.Abi;
+
+/**
+ * A reusable builder and holder of one op vector: up to 4 operations and a target CPU,
+ * encoded as {@code struct cpu_op[]} in native memory it owns, ready to be executed by its
+ * {@link CpuOpv} without any per-call allocation.
+ *
+ * <pre>{@code
+ * vector.on(cpu)
+ *       .compareEqLong(slot, HEAD, expectedHead)   // stop unless head == expectedHead
+ *       .storeLong(slot, HEAD, newHead);           // head = newHead
+ * Outcome o = cpuOpv.execute(vector);
+ * }</pre>
+ *
+ * <p>Operands are (region, offset) pairs in memory of the same {@link CpuOpv}; each is checked
+ * when the op is added (inside the region, lengths within the limits of the spec, typed forms
+ * naturally aligned so they are single-copy atomic) and again at execute (region still open),
+ * so a vector built through this API can only make the kernel touch memory the handle owns.
+ * Immediates (expected values of a compare, values of a store) are copied into scratch memory
+ * of the vector at build time. A failed check throws {@link IllegalArgumentException} or
+ * {@link IllegalStateException} naming the op index, the field and the value, and leaves the
+ * vector as it was.
+ *
+ * <p>Not thread-safe: use one vector per thread (building allocates nothing; keep it).
+ * Closing frees its native memory; closing its {@link CpuOpv} closes it too.
+ */
+public final class OpVector implements AutoCloseable {
+    private static final int OPS_BYTES = NativeBlock.ALIGNMENT;          // 4 x 32
+    private static final int SCRATCH_BYTES = Abi.VEC_DATA_LEN_MAX + 4 * 8 + 72;
+
+    private final CpuOpv owner;
+    private final NativeBlock block;
+    private final long ops;
+    private final long scratch;
+    private final Region[] firstRegion = new Region[Abi.VEC_LEN_MAX];
+    private final Region[] secondRegion = new Region[Abi.VEC_LEN_MAX];
+    private int count;
+    private int cpu = -1;
+    private int dataLen;
+    private int scratchUsed;
+
+    OpVector(CpuOpv owner, NativeBlock block) {
+        this.owner = owner;
+        this.block = block;
+        this.ops = block.address;
+        this.scratch = block.address + OPS_BYTES;
+    }
+
+    static long bytesNeeded() {
+        return OPS_BYTES + SCRATCH_BYTES;
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /**
+     * Starts a new vector for {@code cpu}: clears every op.
+     *
+     * @param cpu the CPU to run on: a possible CPU (the kernel also requires it in the calling
+     *            thread's affinity mask, and answers EINVAL otherwise)
+     * @return this
+     */
+    public OpVector on(int cpu) {
+        checkOpen();
+        if (!owner.possibleCpus().contains(cpu)) {
+            throw new IllegalArgumentException("target cpu " + cpu + " is not a possible CPU (possible: "
+                    + owner.possibleCpus() + ")");
+        }
+        clear();
+        this.cpu = cpu;
+        return this;
+    }
+
+    /** Clears every op and the target CPU. @return this */
+    public OpVector reset() {
+        clear();
+        this.cpu = -1;
+        return this;
+    }
+
+    private void clear() {
+        for (int i = 0; i < count; i++) {
+            firstRegion[i] = null;
+            secondRegion[i] = null;
+        }
+        count = 0;
+        dataLen = 0;
+        scratchUsed = 0;
+    }
+
+    /** @return the target CPU, or -1 before {@link #on(int)} */
+    public int targetCpu() {
+        return cpu;
+    }
+
+    /** @return the number of ops (0..4) */
+    public int size() {
+        return count;
+    }
+
+    /** @return the sum of the ops' lengths (at most 4120) */
+    public int dataLength() {
+        return dataLen;
+    }
+
+    /** @return the handle this vector belongs to */
+    public CpuOpv owner() {
+        return owner;
+    }
+
+    // ---------------------------------------------------------------- compare
+
+    /** Stops the vector unless the {@code len} bytes at a and b are equal (len 0..4096; 0 is "equal"). */
+    public OpVector compareEq(Region a, long aOffset, Region b, long bOffset, int len) {
+        return memoryOp(OpType.COMPARE_EQ, a, aOffset, b, bOffset, len);
+    }
+
+    /** Stops the vector unless the {@code len} bytes at a and b differ (len 0 always stops it). */
+    public OpVector compareNe(Region a, long aOffset, Region b, long bOffset, int len) {
+        return memoryOp(OpType.COMPARE_NE, a, aOffset, b, bOffset, len);
+    }
+
+    /** Stops the vector unless the aligned long at {@code offset} equals {@code expected}. */
+    public OpVector compareEqLong(Region a, long offset, long expected) {
+        return immediateOp(OpType.COMPARE_EQ, a, offset, 8, expected);
+    }
+
+    /** Stops the vector unless the aligned long at {@code offset} differs from {@code value}. */
+    public OpVector compareNeLong(Region a, long offset, long value) {
+        return immediateOp(OpType.COMPARE_NE, a, offset, 8, value);
+    }
+
+    /** Stops the vector unless the aligned int at {@code offset} equals {@code expected}. */
+    public OpVector compareEqInt(Region a, long offset, int expected) {
+        return immediateOp(OpType.COMPARE_EQ, a, offset, 4, expected);
+    }
+
+    /** Stops the vector unless the aligned int at {@code offset} differs from {@code value}. */
+    public OpVector compareNeInt(Region a, long offset, int value) {
+        return immediateOp(OpType.COMPARE_NE, a, offset, 4, value);
+    }
+
+    /** Stops the vector unless the bytes at {@code offset} equal {@code expected} (copied now). */
+    public OpVector compareEqBytes(Region a, long offset, byte[] expected) {
+        return bytesOp(OpType.COMPARE_EQ, a, offset, expected, 0, expected.length);
+    }
+
+    /** Stops the vector unless the bytes at {@code offset} differ from {@code value} (copied now). */
+    public OpVector compareNeBytes(Region a, long offset, byte[] value) {
+        return bytesOp(OpType.COMPARE_NE, a, offset, value, 0, value.length);
+    }
+
+    // ---------------------------------------------------------------- memcpy / store
+
+    /** Copies {@code len} (0..4096) bytes src to dst; aligned 1/2/4/8-byte copies are single-copy atomic. */
+    public OpVector memcpy(Region dst, long dstOffset, Region src, long srcOffset, int len) {
+        return memoryOp(OpType.MEMCPY, dst, dstOffset, src, srcOffset, len);
+    }
+
+    /** {@link #memcpy} with release semantics: everything before is visible before the copy's stores. */
+    public OpVector memcpyRelease(Region dst, long dstOffset, Region src, long srcOffset, int len) {
+        return memoryOp(OpType.MEMCPY_RELEASE, dst, dstOffset, src, srcOffset, len);
+    }
+
+    /** Stores a long at an aligned offset (a memcpy from scratch; single-copy atomic). */
+    public OpVector storeLong(Region dst, long offset, long value) {
+        return immediateOp(OpType.MEMCPY, dst, offset, 8, value);
+    }
+
+    /** Stores a long at an aligned offset with release semantics. */
+    public OpVector storeLongRelease(Region dst, long offset, long value) {
+        return immediateOp(OpType.MEMCPY_RELEASE, dst, offset, 8, value);
+    }
+
+    /** Stores an int at an aligned offset (single-copy atomic). */
+    public OpVector storeInt(Region dst, long offset, int value) {
+        return immediateOp(OpType.MEMCPY, dst, offset, 4, value);
+    }
+
+    /** Stores an int at an aligned offset with release semantics. */
+    public OpVector storeIntRelease(Region dst, long offset, int value) {
+        return immediateOp(OpType.MEMCPY_RELEASE, dst, offset, 4, value);
+    }
+
+    /** Stores {@code src[from..from+len)} at {@code offset} (copied into scratch now; byte copy). */
+    public OpVector storeBytes(Region dst, long offset, byte[] src, int from, int len) {
+        return bytesOp(OpType.MEMCPY, dst, offset, src, from, len);
+    }
+
+    /** {@link #storeBytes} with release semantics. */
+    public OpVector storeBytesRelease(Region dst, long offset, byte[] src, int from, int len) {
+        return bytesOp(OpType.MEMCPY_RELEASE, dst, offset, src, from, len);
+    }
+
+    // ---------------------------------------------------------------- add
+
+    /** {@code *(long *)p += count} (wraps) at an aligned offset. */
+    public OpVector addLong(Region p, long offset, long count) {
+        return addOp(OpType.ADD, p, offset, 8, count);
+    }
+
+    /** {@link #addLong} with a store-release. */
+    public OpVector addLongRelease(Region p, long offset, long count) {
+        return addOp(OpType.ADD_RELEASE, p, offset, 8, count);
+    }
+
+    /** {@code *(int *)p += count} (wraps) at an aligned offset. */
+    public OpVector addInt(Region p, long offset, int count) {
+        return addOp(OpType.ADD, p, offset, 4, count);
+    }
+
+    /** {@link #addInt} with a store-release. */
+    public OpVector addIntRelease(Region p, long offset, int count) {
+        return addOp(OpType.ADD_RELEASE, p, offset, 4, count);
+    }
+
+    /** {@code *(short *)p += count} (wraps) at an aligned offset. */
+    public OpVector addShort(Region p, long offset, short count) {
+        return addOp(OpType.ADD, p, offset, 2, count);
+    }
+
+    /** {@code *(byte *)p += count} (wraps). */
+    public OpVector addByte(Region p, long offset, byte count) {
+        return addOp(OpType.ADD, p, offset, 1, count);
+    }
+
+    // ---------------------------------------------------------------- expect fault
+
+    /** Marks operand a of the last op (a compare): a fault on it gives EAGAIN, not EFAULT. */
+    public OpVector expectFaultA() {
+        return markFault(true, "a");
+    }
+
+    /** Marks operand b of the last op (a compare). */
+    public OpVector expectFaultB() {
+        return markFault(false, "b");
+    }
+
+    /** Marks operand dst of the last op (a memcpy or store). */
+    public OpVector expectFaultDst() {
+        return markFault(true, "dst");
+    }
+
+    /** Marks operand src of the last op (a memcpy). */
+    public OpVector expectFaultSrc() {
+        return markFault(false, "src");
+    }
+
+    /** Marks operand p of the last op (an add). */
+    public OpVector expectFaultP() {
+        return markFault(true, "p");
+    }
+
+    private OpVector markFault(boolean first, String field) {
+        checkOpen();
+        if (count == 0) {
+            throw new IllegalStateException("expect_fault_" + field + ": the vector has no op yet");
+        }
+        int i = count - 1;
+        OpType t = opType(i);
+        String name = first ? t.firstOperandName() : t.secondOperandName();
+        if (!field.equals(name)) {
+            throw new IllegalStateException("op " + i + " (" + t.abiName() + ") has no operand '" + field
+                    + "' (its operands: " + t.firstOperandName()
+                    + (t.secondOperandName() == null ? "" : ", " + t.secondOperandName()) + ")");
+        }
+        U.putByte(ops + (long) i * Abi.CPU_OP_SIZE + (first ? Abi.OFF_FAULT_FIRST : Abi.OFF_FAULT_SECOND), (byte) 1);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- building
+
+    private void checkRoom(OpType t, int len) {
+        checkOpen();
+        if (cpu < 0) {
+            throw new IllegalStateException("op " + count + " (" + t.abiName()
+                    + "): no target CPU; start the vector with on(cpu)");
+        }
+        if (count == Abi.VEC_LEN_MAX) {
+            throw new IllegalStateException("op " + count + " (" + t.abiName() + "): the vector already holds "
+                    + Abi.VEC_LEN_MAX + " ops (CPU_OP_VEC_LEN_MAX)");
+        }
+        if (len < 0 || len > Abi.DATA_LEN_MAX) {
+            throw new IllegalArgumentException("op " + count + " (" + t.abiName() + ") field len: " + len
+                    + " is not in 0.." + Abi.DATA_LEN_MAX + " (CPU_OP_DATA_LEN_MAX)");
+        }
+        if (dataLen + len > Abi.VEC_DATA_LEN_MAX) {
+            throw new IllegalArgumentException("op " + count + " (" + t.abiName() + ") field len: " + len
+                    + " brings the vector's total length to " + (dataLen + len) + ", more than "
+                    + Abi.VEC_DATA_LEN_MAX + " (CPU_OP_VEC_DATA_LEN_MAX)");
+        }
+    }
+
+    /** Checks one operand; @return its absolute address. */
+    private long operand(OpType t, String field, Region r, long offset, int len, int align) {
+        if (r == null) {
+            throw new NullPointerException("op " + count + " (" + t.abiName() + ") operand " + field + ": region is null");
+        }
+        if (r.owner() != owner) {
+            throw new IllegalArgumentException("op " + count + " (" + t.abiName() + ") operand " + field + ": "
+                    + r.describe() + " belongs to another CpuOpv handle");
+        }
+        if (!r.isOpen()) {
+            throw new IllegalStateException("op " + count + " (" + t.abiName() + ") operand " + field + ": "
+                    + r.describe() + " is closed");
+        }
+        if (offset < 0 || offset > r.size - (long) len) {
+            throw new IndexOutOfBoundsException("op " + count + " (" + t.abiName() + ") operand " + field
+                    + ": offset " + offset + " + len " + len + " is outside " + r.describe() + " of "
+                    + r.size + " bytes");
+        }
+        long a = r.address + offset;
+        if ((a & (align - 1)) != 0) {
+            throw new IllegalArgumentException("op " + count + " (" + t.abiName() + ") operand " + field
+                    + ": offset " + offset + " is not " + align + "-byte aligned; a typed op must be"
+                    + " single-copy atomic");
+        }
+        return a;
+    }
+
+    private OpVector memoryOp(OpType t, Region a, long aOff, Region b, long bOff, int len) {
+        checkRoom(t, len);
+        long first = operand(t, t.firstOperandName(), a, aOff, len, 1);
+        long second = operand(t, t.secondOperandName(), b, bOff, len, 1);
+        return append(t, first, second, len, a, b);
+    }
+
+    private long takeScratch(OpType t, int len) {
+        int at = (scratchUsed + 7) & ~7;
+        if (at + len > SCRATCH_BYTES) { // cannot happen within the total length limit
+            throw new IllegalStateException("op " + count + " (" + t.abiName() + "): scratch memory exhausted");
+        }
+        scratchUsed = at + len;
+        return scratch + at;
+    }
+
+    private OpVector immediateOp(OpType t, Region r, long offset, int width, long value) {
+        checkRoom(t, width);
+        long first = operand(t, t.firstOperandName(), r, offset, width, width);
+        long imm = takeScratch(t, width);
+        if (width == 8) {
+            U.putLong(imm, value);
+        } else {
+            U.putInt(imm, (int) value);
+        }
+        return append(t, first, imm, width, r, null);
+    }
+
+    private OpVector bytesOp(OpType t, Region r, long offset, byte[] src, int from, int len) {
+        checkRoom(t, len);
+        java.util.Objects.checkFromIndexSize(from, len, src.length);
+        long first = operand(t, t.firstOperandName(), r, offset, len, 1);
+        long imm = takeScratch(t, len);
+        U.copyMemory(src, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, imm, len);
+        return append(t, first, imm, len, r, null);
+    }
+
+    private OpVector addOp(OpType t, Region p, long offset, int width, long value) {
+        checkRoom(t, width);
+        long first = operand(t, "p", p, offset, width, width);
+        return append(t, first, value, width, p, null);
+    }
+
+    private OpVector append(OpType t, long first, long second, int len, Region r1, Region r2) {
+        long op = ops + (long) count * Abi.CPU_OP_SIZE;
+        U.putInt(op + Abi.OFF_OP, t.code());
+        U.putInt(op + Abi.OFF_LEN, len);
+        U.putLong(op + Abi.OFF_FIRST, first);
+        U.putLong(op + Abi.OFF_SECOND, second);
+        U.putLong(op + Abi.OFF_FAULT_FIRST, 0L); // expect-fault bytes and padding
+        firstRegion[count] = r1;
+        secondRegion[count] = r2;
+        dataLen += len;
+        count++;
+        return this;
+    }
+
+    /**
+     * Appends an op without any check but the op count: addresses are raw. Package-private, for
+     * tests of the backends' own validation and of faults on memory no region owns.
+     */
+    OpVector rawOp(OpType t, long first, long second, int len, boolean faultFirst, boolean faultSecond) {
+        checkOpen();
+        if (count == Abi.VEC_LEN_MAX) {
+            throw new IllegalStateException("vector full");
+        }
+        append(t, first, second, len, null, null);
+        long op = ops + (long) (count - 1) * Abi.CPU_OP_SIZE;
+        U.putByte(op + Abi.OFF_FAULT_FIRST, (byte) (faultFirst ? 1 : 0));
+        U.putByte(op + Abi.OFF_FAULT_SECOND, (byte) (faultSecond ? 1 : 0));
+        return this;
+    }
+
+    /** Sets the target CPU without the possible-CPU check (tests of the backends' checks). */
+    OpVector rawCpu(int cpu) {
+        this.cpu = cpu;
+        return this;
+    }
+
+    /** Overwrites a field of an encoded op (tests of the backends' checks). */
+    void rawPutInt(int index, int fieldOffset, int value) {
+        U.putInt(ops + (long) index * Abi.CPU_OP_SIZE + fieldOffset, value);
+    }
+
+    // ---------------------------------------------------------------- execute support
+
+    long opsAddress() {
+        return ops;
+    }
+
+    /** Checks at execute: open, target set, every region still open. Allocation-free unless it throws. */
+    void checkExecutable() {
+        checkOpen();
+        if (cpu == -1) {
+            throw new IllegalStateException("the vector has no target CPU; start it with on(cpu)");
+        }
+        for (int i = 0; i < count; i++) {
+            checkRegion(i, firstRegion[i], true);
+            checkRegion(i, secondRegion[i], false);
+        }
+    }
+
+    private void checkRegion(int i, Region r, boolean first) {
+        if (r != null && !r.isOpen()) {
+            OpType t = opType(i);
+            throw new IllegalStateException("op " + i + " (" + t.abiName() + ") operand "
+                    + (first ? t.firstOperandName() : t.secondOperandName()) + ": " + r.describe()
+                    + " was closed after the op was added; refusing to execute");
+        }
+    }
+
+    private void checkOpen() {
+        if (block.isFreed()) {
+            throw new IllegalStateException("this OpVector is closed");
+        }
+    }
+
+    // ---------------------------------------------------------------- reading back (recorders, messages)
+
+    private long opAt(int i) {
+        if (i < 0 || i >= count) {
+            throw new IndexOutOfBoundsException("op index " + i + " is not in 0.." + (count - 1));
+        }
+        return ops + (long) i * Abi.CPU_OP_SIZE;
+    }
+
+    /** @return the type of op {@code i} */
+    public OpType opType(int i) {
+        return OpType.of(U.getInt(opAt(i) + Abi.OFF_OP));
+    }
+
+    /** @return the {@code len} of op {@code i} */
+    public int length(int i) {
+        return U.getInt(opAt(i) + Abi.OFF_LEN);
+    }
+
+    /** @return a, dst or p of op {@code i} (an address) */
+    public long firstAddress(int i) {
+        return U.getLong(opAt(i) + Abi.OFF_FIRST);
+    }
+
+    /** @return b or src of op {@code i} (an address), or the count of an add */
+    public long secondField(int i) {
+        return U.getLong(opAt(i) + Abi.OFF_SECOND);
+    }
+
+    /** @return expect_fault_a / _dst / _p of op {@code i} */
+    public boolean expectFaultFirst(int i) {
+        return U.getByte(opAt(i) + Abi.OFF_FAULT_FIRST) != 0;
+    }
+
+    /** @return expect_fault_b / _src of op {@code i} (always false for an add) */
+    public boolean expectFaultSecond(int i) {
+        return U.getByte(opAt(i) + Abi.OFF_FAULT_SECOND) != 0;
+    }
+
+    /** @return true when the second operand of op {@code i} is the vector's own scratch (an immediate) */
+    public boolean secondIsImmediate(int i) {
+        long a = secondField(i);
+        return !opType(i).isArithmetic() && a >= scratch && a < scratch + SCRATCH_BYTES;
+    }
+
+    /** @return a one-line decoding of the vector, e.g. for error messages (allocates) */
+    public String describe() {
+        StringBuilder sb = new StringBuilder("cpu ").append(cpu).append(", ").append(count).append(" ops");
+        for (int i = 0; i < count; i++) {
+            int code = U.getInt(opAt(i) + Abi.OFF_OP);
+            sb.append(i == 0 ? ": " : "; ").append('[').append(i).append("] ");
+            if (code < 0 || code >= OpType.COUNT) { // only raw test vectors get here
+                sb.append("op=").append(code).append(" len=").append(length(i));
+                continue;
+            }
+            OpType t = OpType.of(code);
+            sb.append(t.abiName())
+                    .append(" len=").append(length(i)).append(' ').append(t.firstOperandName()).append("=0x")
+                    .append(Long.toHexString(firstAddress(i)));
+            if (expectFaultFirst(i)) {
+                sb.append("(expect_fault)");
+            }
+            if (t.isArithmetic()) {
+                sb.append(" count=").append(secondField(i));
+            } else {
+                sb.append(' ').append(t.secondOperandName()).append("=0x").append(Long.toHexString(secondField(i)));
+                if (secondIsImmediate(i)) {
+                    sb.append("(immediate)");
+                }
+                if (expectFaultSecond(i)) {
+                    sb.append("(expect_fault)");
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "OpVector[" + (block.isFreed() ? "closed" : describe()) + "]";
+    }
+
+    /** Frees the native memory; idempotent. */
+    @Override
+    public void close() {
+        owner.release(block);
+    }
+}

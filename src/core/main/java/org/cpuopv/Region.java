@@ -1,0 +1,197 @@
+/*
+ * Licensed under the Apache License, Version 2.0.
+ */
+package org.cpuopv;
+
+import java.lang.invoke.VarHandle;
+import org.cpuopv.internal.Mem;
+
+/**
+ * A bounded range of native memory owned by a {@link CpuOpv} handle, read and written from
+ * Java with byte offsets (Agrona style) and used as operands of an {@link OpVector}.
+ *
+ * <p>Every access checks {@code 0 <= offset && offset + size <= byteSize()} and that the
+ * owner is not closed, and throws {@link IndexOutOfBoundsException} /
+ * {@link IllegalStateException} naming the offset. Atomic accesses (acquire, release,
+ * volatile, CAS, getAndAdd) also require natural alignment of the address, and throw
+ * {@link IllegalArgumentException} otherwise. Plain accesses have no ordering guarantees.
+ * An access racing the close of the owner does not crash the JVM (see {@link PerCpuArena}
+ * for exactly what holds), but it is a bug of the caller: its result is meaningless.
+ */
+public abstract class Region {
+    final long address;
+    final int size;
+
+    Region(long address, int size) {
+        this.address = address;
+        this.size = size;
+    }
+
+    /** @return true while the memory is owned and not freed */
+    public abstract boolean isOpen();
+
+    /** @return the handle that owns the memory */
+    abstract CpuOpv owner();
+
+    /** @return a short description for messages, e.g. {@code "arena#3 slot cpu 1"} */
+    abstract String describe();
+
+    /** @return the native address of byte 0 (for C code and recorders; never needed to use the API) */
+    public final long address() {
+        return address;
+    }
+
+    /** @return the size in bytes */
+    public final int byteSize() {
+        return size;
+    }
+
+    /**
+     * Checks that [offset, offset+len) is inside and the region is open.
+     *
+     * @return the absolute address of {@code offset}
+     */
+    final long check(long offset, int len) {
+        if (offset < 0 || len < 0 || offset > size - (long) len) {
+            throw new IndexOutOfBoundsException("offset " + offset + " + length " + len
+                    + " is outside " + describe() + " of " + size + " bytes");
+        }
+        if (!isOpen()) {
+            throw new IllegalStateException(describe() + " is closed");
+        }
+        return address + offset;
+    }
+
+    private long checkAligned(long offset, int len) {
+        long a = check(offset, len);
+        if ((a & (len - 1)) != 0) {
+            throw new IllegalArgumentException("offset " + offset + " of " + describe() + " is not "
+                    + len + "-byte aligned (address 0x" + Long.toHexString(a) + "); atomic access needs it");
+        }
+        return a;
+    }
+
+    /** Plain read. */
+    public final byte getByte(long offset) {
+        return Mem.U.getByte(check(offset, 1));
+    }
+
+    /** Plain write. */
+    public final void putByte(long offset, byte value) {
+        Mem.U.putByte(check(offset, 1), value);
+    }
+
+    /** Plain read. */
+    public final short getShort(long offset) {
+        return Mem.U.getShort(check(offset, 2));
+    }
+
+    /** Plain write. */
+    public final void putShort(long offset, short value) {
+        Mem.U.putShort(check(offset, 2), value);
+    }
+
+    /** Plain read (single-copy atomic when aligned). */
+    public final int getInt(long offset) {
+        return Mem.U.getInt(check(offset, 4));
+    }
+
+    /** Plain write. */
+    public final void putInt(long offset, int value) {
+        Mem.U.putInt(check(offset, 4), value);
+    }
+
+    /** Plain read (single-copy atomic when aligned). */
+    public final long getLong(long offset) {
+        return Mem.U.getLong(check(offset, 8));
+    }
+
+    /** Plain write. */
+    public final void putLong(long offset, long value) {
+        Mem.U.putLong(check(offset, 8), value);
+    }
+
+    /** Read with acquire semantics: later accesses are not reordered before it. Aligned only. */
+    public final int getIntAcquire(long offset) {
+        return Mem.U.getIntVolatile(null, checkAligned(offset, 4));
+    }
+
+    /** Write with release semantics: earlier accesses are visible before it. Aligned only. */
+    public final void putIntRelease(long offset, int value) {
+        Mem.U.putOrderedInt(null, checkAligned(offset, 4), value);
+    }
+
+    /** Sequentially consistent read. Aligned only. */
+    public final int getIntVolatile(long offset) {
+        return Mem.U.getIntVolatile(null, checkAligned(offset, 4));
+    }
+
+    /** Sequentially consistent write. Aligned only. */
+    public final void putIntVolatile(long offset, int value) {
+        Mem.U.putIntVolatile(null, checkAligned(offset, 4), value);
+    }
+
+    /** Atomic compare-and-set (sequentially consistent). Aligned only. */
+    public final boolean compareAndSetInt(long offset, int expected, int value) {
+        return Mem.U.compareAndSwapInt(null, checkAligned(offset, 4), expected, value);
+    }
+
+    /** Atomic add; returns the previous value. Aligned only. */
+    public final int getAndAddInt(long offset, int delta) {
+        return Mem.U.getAndAddInt(null, checkAligned(offset, 4), delta);
+    }
+
+    /** Read with acquire semantics. Aligned only. */
+    public final long getLongAcquire(long offset) {
+        return Mem.U.getLongVolatile(null, checkAligned(offset, 8));
+    }
+
+    /** Write with release semantics. Aligned only. */
+    public final void putLongRelease(long offset, long value) {
+        Mem.U.putOrderedLong(null, checkAligned(offset, 8), value);
+    }
+
+    /** Sequentially consistent read. Aligned only. */
+    public final long getLongVolatile(long offset) {
+        return Mem.U.getLongVolatile(null, checkAligned(offset, 8));
+    }
+
+    /** Sequentially consistent write. Aligned only. */
+    public final void putLongVolatile(long offset, long value) {
+        Mem.U.putLongVolatile(null, checkAligned(offset, 8), value);
+    }
+
+    /** Atomic compare-and-set (sequentially consistent). Aligned only. */
+    public final boolean compareAndSetLong(long offset, long expected, long value) {
+        return Mem.U.compareAndSwapLong(null, checkAligned(offset, 8), expected, value);
+    }
+
+    /** Atomic add; returns the previous value. Aligned only. */
+    public final long getAndAddLong(long offset, long delta) {
+        return Mem.U.getAndAddLong(null, checkAligned(offset, 8), delta);
+    }
+
+    /** Copies {@code len} bytes from the region into {@code dst[from..]} (plain reads). */
+    public final void getBytes(long offset, byte[] dst, int from, int len) {
+        java.util.Objects.checkFromIndexSize(from, len, dst.length);
+        long a = check(offset, len);
+        Mem.U.copyMemory(null, a, dst, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, len);
+    }
+
+    /** Copies {@code src[from..from+len)} into the region (plain writes). */
+    public final void putBytes(long offset, byte[] src, int from, int len) {
+        java.util.Objects.checkFromIndexSize(from, len, src.length);
+        long a = check(offset, len);
+        Mem.U.copyMemory(src, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, a, len);
+    }
+
+    /** Sets {@code len} bytes to {@code value} (plain writes). */
+    public final void fill(long offset, int len, byte value) {
+        Mem.U.setMemory(check(offset, len), len, value);
+    }
+
+    /** A full fence, for algorithms that mix plain accesses with vectors (see the spec). */
+    public static void fullFence() {
+        VarHandle.fullFence();
+    }
+}
