@@ -94,7 +94,8 @@ mount -t tmpfs -o mode=755 tmpfs /host/run || die "mount tmpfs on /run"
 for dir in "$VM_REPO" "$VM_CWD"; do
 	case "$dir" in
 	/tmp/* | /dev/shm/* | /run/*)
-		if [ -d "/hostfs$dir" ] && ! mountpoint -q "/host$dir"; then
+		# (busybox-static has no mountpoint applet)
+		if [ -d "/hostfs$dir" ] && ! grep -q "^[^ ]* /host$dir " /proc/mounts; then
 			mkdir -p "/host$dir" &&
 				mount -o bind "/hostfs$dir" "/host$dir" ||
 				die "cannot show $dir inside the chroot"
