@@ -122,6 +122,13 @@ if [ "$VM_MODULE" = 1 ]; then
 	verbose "cpu_opv.ko loaded"
 fi
 
+# The boot options ask for one 1 GiB hugetlb page (the ioctl suite's
+# hugetlb case needs it): say when the kernel could not reserve it.
+gigantic=/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages
+if [ "$(cat "$gigantic" 2>/dev/null)" != 1 ]; then
+	say "note: no 1 GiB hugetlb page was reserved at boot (nr_hugepages: $(cat "$gigantic" 2>/dev/null || echo none))"
+fi
+
 if [ ! -d "/host$VM_CWD" ]; then
 	case "$VM_CWD" in
 	/tmp/* | /dev/shm/* | /run/*)
