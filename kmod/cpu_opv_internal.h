@@ -19,8 +19,8 @@
 
 /*
  * One user operand and the pages it covers, held for the call: each page
- * either pinned by this range (its bit in @pinned) or borrowed from an
- * earlier range that pinned the same page at least as strongly.
+ * either pinned by this range or borrowed from another range that pinned
+ * the same page at least as strongly. The u8 masks have bit p for page p.
  */
 struct cpu_opv_range {
 	unsigned long uaddr;
@@ -29,7 +29,11 @@ struct cpu_opv_range {
 	bool write;
 	bool expect_fault;
 	bool held;		/* every page below is valid */
-	u8 pinned;		/* bit p: pages[p] is pinned by this range */
+	bool failed;		/* cannot be accessed, and expected so */
+	u8 pinned;		/* pinned by this range */
+	u8 needs_fault;		/* to fault in before the next round */
+	u8 break_cow;		/* read, but pinned writable to break COW */
+	u8 cow_checked;		/* a read pin was checked for COW */
 	struct page *pages[CPU_OPV_RANGE_PAGES];
 };
 
@@ -49,11 +53,13 @@ struct cpu_opv_kop {
 	int type;		/* enum cpu_op_type */
 	u32 len;
 	s64 count;		/* add only */
+	bool backward;		/* memcpy only: dst overlaps src from above */
 	struct cpu_opv_span a;	/* compare a, memcpy dst, add p */
 	struct cpu_opv_span b;	/* compare b, memcpy src */
 };
 
 struct cpu_opv_vec {
+	struct task_struct *caller;
 	int nr_ops;
 	int cpu;
 	int result;		/* what the interpreter returned */
