@@ -57,10 +57,17 @@ static bool cpu_allowed(int cpu)
 	       cpumask_test_cpu(cpu, current->cpus_ptr);
 }
 
-/* [uaddr, uaddr + len) lies below the end of the user address space. */
-static bool user_range_valid(u64 uaddr, u32 len)
+/*
+ * [uaddr, uaddr + len) lies below the end of the caller's address space
+ * (TASK_SIZE: 4 GiB for a 32-bit caller), once an address tag the mm
+ * allows (x86 LAM) is stripped.
+ */
+static bool user_range_valid(u64 *uaddr, u32 len)
 {
-	return uaddr < TASK_SIZE_MAX && len <= TASK_SIZE_MAX - uaddr;
+	if (*uaddr > ULONG_MAX)
+		return false;
+	*uaddr = untagged_addr((unsigned long)*uaddr);
+	return *uaddr < TASK_SIZE && len <= TASK_SIZE - *uaddr;
 }
 
 /*
@@ -72,7 +79,7 @@ static int record_operand(struct cpu_opv_vec *vec, u64 uaddr, u32 len, bool writ
 {
 	struct cpu_opv_range *r;
 
-	if (!user_range_valid(uaddr, len))
+	if (!user_range_valid(&uaddr, len))
 		return -EINVAL;
 	*index = -1;
 	if (!len)
@@ -123,6 +130,9 @@ static int validate_op(struct cpu_opv_vec *vec, int i, u32 *total)
 			ret = record_operand(vec, op->u.memcpy_op.src, op->len,
 					false, op->u.memcpy_op.expect_fault_src,
 					&vec->range_b[i]);
+		/* Overlapping with the destination above: copy from the end. */
+		k->backward = op->u.memcpy_op.dst > op->u.memcpy_op.src &&
+			      op->u.memcpy_op.dst - op->u.memcpy_op.src < op->len;
 		break;
 	case CPU_ADD_OP:
 	case CPU_ADD_RELEASE_OP:
@@ -159,6 +169,7 @@ static int copy_and_validate(struct cpu_opv_vec *vec,
 
 	vec->nr_ops = args->cpuopcnt;
 	vec->cpu = args->cpu;
+	vec->caller = current;
 	vec->nr_ranges = 0;
 	if (copy_from_user(vec->ops, u64_to_user_ptr(args->cpuopv),
 			   vec->nr_ops * sizeof(vec->ops[0])))
@@ -199,16 +210,21 @@ static void map_operands(struct cpu_opv_vec *vec)
 	}
 }
 
-/* Runs on the target CPU with interrupts off: locally or in an IPI. */
+/*
+ * Runs on the target CPU with interrupts off, for smp_call_function_single:
+ * mostly in an IPI, or in the target's idle loop when it was polling, or
+ * here when the caller moved to the target meanwhile.
+ */
 static void run_on_cpu(void *info)
 {
 	struct cpu_opv_vec *vec = info;
 
-	if (in_hardirq()) {	/* an IPI: another task was interrupted */
+	if (current == vec->caller) {
+		cpu_opv_count(local);
+	} else {
+		/* Whatever ran here was interrupted: restart its rseq. */
 		cpu_opv_rseq_abort_interrupted();
 		cpu_opv_count(ipi);
-	} else {
-		cpu_opv_count(local);
 	}
 	vec->result = cpu_opv_interpret(vec);
 }
@@ -223,9 +239,9 @@ static void run_for_offline_cpu(struct cpu_opv_vec *vec)
 	mutex_lock(&cpu_opv_offline_lock);
 	local_irq_disable();
 	vec->result = cpu_opv_interpret(vec);
+	cpu_opv_count(offline);
 	local_irq_enable();
 	mutex_unlock(&cpu_opv_offline_lock);
-	cpu_opv_count(offline);
 }
 
 /*

@@ -3,7 +3,8 @@
  * The interpreter: runs a validated vector whose operands are pinned and
  * reachable through kernel addresses. It is called with interrupts off on
  * the target CPU (locally, or in an IPI), so it must not sleep or fault,
- * and its work is bounded by the vector limits (4 ops, 4120 bytes).
+ * and its work is bounded by the vector limits: 4 ops whose lengths sum to
+ * at most 4120 bytes (a compare or copy touches both of its operands).
  *
  * An operand is naturally aligned for its size only when it lies in one
  * page, so aligned 1/2/4/8-byte accesses use one load or one store each
@@ -112,6 +113,36 @@ static bool op_equal(const struct cpu_opv_kop *k)
 	return true;
 }
 
+/* Where the byte before @end of @s lives, and how many precede it contiguously. */
+static u8 *span_before(const struct cpu_opv_span *s, u32 end, u32 *avail)
+{
+	if (end > s->head_len) {
+		*avail = end - s->head_len;
+		return s->tail + (end - s->head_len);
+	}
+	*avail = end;
+	return s->head + end;
+}
+
+/*
+ * Piece by piece from the end, for a destination that overlaps the source
+ * from above: each piece then reads source bytes no earlier piece wrote.
+ */
+static void copy_backward(const struct cpu_opv_kop *k)
+{
+	u32 end = k->len;
+
+	while (end) {
+		u32 nd, ns, n;
+		u8 *pd = span_before(&k->a, end, &nd);
+		const u8 *ps = span_before(&k->b, end, &ns);
+
+		n = min(nd, ns);
+		memmove(pd - n, ps - n, n);
+		end -= n;
+	}
+}
+
 static void op_memcpy(const struct cpu_opv_kop *k, bool release)
 {
 	u32 off = 0;
@@ -125,6 +156,10 @@ static void op_memcpy(const struct cpu_opv_kop *k, bool release)
 	/* Order every earlier access before the copy's first store. */
 	if (release)
 		smp_mb();
+	if (k->backward) {
+		copy_backward(k);
+		return;
+	}
 	while (off < k->len) {
 		u32 nd, ns, n;
 		u8 *pd = span_at(&k->a, off, &nd);
