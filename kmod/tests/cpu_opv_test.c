@@ -3166,6 +3166,7 @@ static void on_sigusr1(int sig)
 struct blocked_call {
 	pthread_t th;
 	char *p;
+	char *q;		/* a present page the vector also writes, or NULL */
 	int cpu, ret, err;
 	atomic_int state;	/* 0 starting, 1 in the call, 2 returned */
 };
@@ -3173,10 +3174,10 @@ struct blocked_call {
 static void *blocked_call_fn(void *arg)
 {
 	struct blocked_call *b = arg;
-	struct cpu_op v[1] = { op_add(b->p, 1, 8) };
+	struct cpu_op v[2] = { op_add(b->p, 1, 8), op_add(b->q, 1, 8) };
 
 	atomic_store(&b->state, 1);
-	b->ret = cpu_opv(v, 1, b->cpu, 0);
+	b->ret = cpu_opv(v, b->q ? 2 : 1, b->cpu, 0);
 	b->err = errno;
 	atomic_store(&b->state, 2);
 	return NULL;
@@ -3245,6 +3246,7 @@ static void set_sigusr1(bool restart)
 static int t_interruptible(void)
 {
 	bool eintr = kernel_at_least(6, 2);	/* FOLL_INTERRUPTIBLE */
+	struct leak_sample s0, s1;
 	int t;
 
 	for (t = 0; t < n_targets; t++) {
@@ -3256,11 +3258,22 @@ static int t_interruptible(void)
 		if (fd < 0)
 			return missing("userfaultfd: %s", strerror(errno));
 
-		/* A signal without SA_RESTART: EINTR, and the vector did not run. */
+		/*
+		 * A signal without SA_RESTART: EINTR, and the vector did not run.
+		 * While it waits for the fault, the call holds no pin, not even
+		 * on the present page it also writes.
+		 */
 		set_sigusr1(false);
+		b.q = map_anon(1, PROT_READ | PROT_WRITE);
+		memset(b.q, 0, page_sz);
+		leak_sample(&s0);
 		pthread_create(&b.th, NULL, blocked_call_fn, &b);
 		CHECK(wait_state(&b, 1, 5) && !wait_state(&b, 2, 0.3),
 		      "cpu %d: the call on a userfaultfd page did not block", b.cpu);
+		leak_sample(&s1);
+		CHECK(s1.pin_acq - s1.pin_rel == s0.pin_acq - s0.pin_rel,
+		      "cpu %d: %lld pins held while the call waits on a fault", b.cpu,
+		      (s1.pin_acq - s1.pin_rel) - (s0.pin_acq - s0.pin_rel));
 		pthread_kill(b.th, SIGUSR1);
 		if (eintr) {
 			CHECK(wait_state(&b, 2, 5), "cpu %d: a signal did not end the call",
@@ -3272,7 +3285,8 @@ static int t_interruptible(void)
 		uffd_serve(fd, b.p, 40);
 		pthread_join(b.th, NULL);
 		if (eintr)
-			CHECK(*(uint64_t *)b.p == 40, "the interrupted vector ran anyway");
+			CHECK(*(uint64_t *)b.p == 40 && *(uint64_t *)b.q == 0,
+			      "the interrupted vector ran anyway");
 		else
 			CHECK(b.ret == 0 && *(uint64_t *)b.p == 41,
 			      "before 6.2 the call waits for the fault: ret %d, value %" PRIu64,
@@ -3397,6 +3411,200 @@ static int t_pkeys(void)
 	}
 	CHECK(*(uint64_t *)pw == word + n_targets && *(uint64_t *)pa == word + n_targets,
 	      "adds after pkey_set did not land");
+	return case_result();
+}
+
+/* ----- errno precedence: an unexpected fault wins over an expected one ----- */
+
+static int t_errno_precedence(void)
+{
+	char *holed = map_then_hole(1), *hole = holed + page_sz;
+	char *secret = map_secret(1);
+	uint64_t x = 0;
+	int t;
+
+	for (t = 0; t < n_targets; t++) {
+		int cpu = tcpu(t);
+		struct cpu_op v[3];
+
+		/* read unexpected, write expected: EFAULT, whatever the pin order */
+		v[0] = op_cmp_eq(hole, &x, 8);
+		v[1] = op_add(hole + 64, 1, 8);
+		v[1].u.arithmetic_op.expect_fault_p = 1;
+		EXPECT("unexpected read fault + expected write fault", cpu_opv(v, 2, cpu, 0),
+		       -EFAULT);
+		/* and the other way round */
+		v[0] = op_cmp_eq(hole, &x, 8);
+		v[0].u.compare_op.expect_fault_a = 1;
+		v[1] = op_add(hole + 64, 1, 8);
+		EXPECT("expected read fault + unexpected write fault", cpu_opv(v, 2, cpu, 0),
+		       -EFAULT);
+		/* every faulting operand expected it: EAGAIN */
+		v[1].u.arithmetic_op.expect_fault_p = 1;
+		EXPECT("two expected faults", cpu_opv(v, 2, cpu, 0), -EAGAIN);
+		/* an expected fault, then a good operand, then an unexpected one */
+		v[0] = op_memcpy(&x, hole, 8);
+		v[0].u.memcpy_op.expect_fault_src = 1;
+		v[1] = op_add(&x, 1, 8);
+		v[2] = op_memcpy(secret ? secret : hole, &x, 8);
+		EXPECT("expected, good, unexpected", cpu_opv(v, 3, cpu, 0), -EFAULT);
+		v[2].u.memcpy_op.expect_fault_dst = 1;
+		EXPECT("expected, good, expected", cpu_opv(v, 3, cpu, 0), -EAGAIN);
+		CHECK(x == 0, "a vector that faulted ran an op");
+	}
+	return case_result();
+}
+
+/* ----- overlapping memcpy: memmove semantics, also across pages ----- */
+
+static int t_overlapping_memcpy(void)
+{
+	char *m = map_anon(3, PROT_READ | PROT_WRITE), *ref = malloc(3 * page_sz);
+	const long shifts[] = { 8, -8, 1, -1, 100, -100, 4000, -4000 };
+	const size_t starts[] = { 8, 4000, 4090, 2 * 4096 - 300 };
+	int t;
+
+	for (t = 0; t < n_targets; t++) {
+		for (size_t i = 0; i < CPU_OPV_ARRAY_SIZE(starts); i++) {
+			for (size_t j = 0; j < CPU_OPV_ARRAY_SIZE(shifts); j++) {
+				char *src = m + starts[i], *dst = src + shifts[j];
+				unsigned int len = 200 + (unsigned int)(i * 700);
+				struct cpu_op v[1];
+
+				if (dst < m || dst + len > m + 3 * page_sz ||
+				    src + len > m + 3 * page_sz)
+					continue;
+				fill_pattern(m, 3 * page_sz, i * 16 + j);
+				memcpy(ref, m, 3 * page_sz);
+				memmove(ref + (dst - m), ref + (src - m), len);
+				v[0] = op_memcpy(dst, src, len);
+				EXPECT(sfmt("memcpy src +%zu shift %ld len %u, cpu %d", starts[i],
+					    shifts[j], len, tcpu(t)),
+				       cpu_opv(v, 1, tcpu(t), 0), 0);
+				CHECK(!memcmp(m, ref, 3 * page_sz),
+				      "overlapping memcpy (src +%zu, shift %ld, len %u) is not a "
+				      "memmove: first difference at %ld", starts[i], shifts[j],
+				      len, (long)({ long k = 0; while (m[k] == ref[k]) k++; k; }));
+			}
+		}
+	}
+	free(ref);
+	return case_result();
+}
+
+/*
+ * ----- a read of a page never written must not go stale -----
+ * The zero page behind an untouched private page is replaced by the first
+ * write. A thread on the target CPU makes that first write while we run
+ * "if *p == 0 then *flag = 1" there: if the vector ran (ret 0) after the
+ * thread's write, the thread's later look at flag must have seen 1 before.
+ */
+struct first_writer {
+	pthread_t th;
+	int cpu;
+	uint64_t *volatile p;
+	uint64_t *flag;
+	atomic_int go;		/* round number to run, -1 to stop */
+	atomic_int done;	/* last round finished */
+	uint64_t seen;		/* *flag right after writing *p */
+};
+
+static void *first_writer_fn(void *arg)
+{
+	struct first_writer *w = arg;
+	int round = 0;
+
+	pin_self(w->cpu);
+	for (;;) {
+		int g;
+
+		while ((g = atomic_load(&w->go)) == round)
+			;
+		if (g < 0)
+			return NULL;
+		round = g;
+		for (volatile int d = rand() % 2000; d > 0; d--)
+			;
+		*w->p = 1;
+		w->seen = __atomic_load_n(w->flag, __ATOMIC_SEQ_CST);
+		atomic_store(&w->done, round);
+	}
+}
+
+/* /proc/self/pagemap: the page at @p is mapped by this process alone. */
+static bool page_exclusive(const void *p)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd >= 0) {
+		if (pread(fd, &e, 8, (off_t)((uintptr_t)p / page_sz * 8)) != 8)
+			e = 0;
+		close(fd);
+	}
+	return (e >> 63) & 1 && (e >> 56) & 1;	/* present, exclusively mapped */
+}
+
+static int t_first_write_race(void)
+{
+	struct first_writer w = { 0 };
+	uint64_t zero = 0, one = 1, flag;
+	long rounds = scaled(400), i, ran = 0, failed_cmp = 0;
+	int t;
+
+	/*
+	 * Deterministic part: a read of an untouched private page (the zero
+	 * page behind it) or of a private file page breaks COW, so the page
+	 * the vector reads is the one a later write goes to.
+	 */
+	for (t = 0; t < n_targets; t++) {
+		char *anon = map_anon(1, PROT_READ | PROT_WRITE);
+		int fd = make_file(O_RDWR);
+		char *file = mmap(NULL, page_sz, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		uint64_t f = 0x5e5e5e5e5e5e5e5eULL;
+		struct cpu_op v[2] = { op_cmp_eq(anon, &zero, 8), op_cmp_eq(file, &f, 8) };
+
+		close(fd);
+		tmpfile_cleanup();
+		CHECK(!page_exclusive(anon), "an untouched page is already exclusive");
+		EXPECT("read untouched private pages", cpu_opv(v, 2, tcpu(t), 0), 0);
+		CHECK(page_exclusive(anon), "cpu %d: the read left the zero page mapped", tcpu(t));
+		CHECK(page_exclusive(file), "cpu %d: the read left the file page mapped", tcpu(t));
+		unmap(anon, 1);
+		munmap(file, page_sz);
+	}
+
+	if (cpu_b < 0)
+		return case_result();
+	w.cpu = cpu_b;
+	w.flag = &flag;
+	pthread_create(&w.th, NULL, first_writer_fn, &w);
+	for (i = 1; i <= rounds; i++) {
+		uint64_t *p = (uint64_t *)map_anon(1, PROT_READ | PROT_WRITE);	/* untouched */
+		struct cpu_op v[2] = { op_cmp_eq(p, &zero, 8), op_memcpy(&flag, &one, 8) };
+		int r;
+
+		flag = 0;
+		w.p = p;
+		atomic_store(&w.go, (int)i);
+		r = cpu_opv(v, 2, cpu_b, 0);
+		while (atomic_load(&w.done) != i)
+			;
+		if (r == 0) {
+			ran++;
+			if (!w.seen && atomic_fetch_add(&diag_budget, 0) > 0)
+				FAIL("round %ld: the compare saw 0 after the first write (stale page)",
+				     i);
+		} else if (r == 1) {
+			failed_cmp++;
+		} else {
+			FAIL("round %ld: ret %d %s", i, r, errname(errno));
+		}
+		unmap(p, 1);
+	}
+	atomic_store(&w.go, -1);
+	pthread_join(w.th, NULL);
+	diag("%ld rounds: %ld ran before the first write, %ld saw it", rounds, ran, failed_cmp);
 	return case_result();
 }
 
@@ -3716,7 +3924,6 @@ static unsigned int fz_len(int type)
 struct fz_pred {
 	int ret;		/* >= 0: this value; < 0: -errno */
 	int alt_errno;		/* also acceptable (mixed faults), or 0 */
-	bool unpredictable;	/* overlapping memcpy: data not modelled */
 	bool flaky;		/* touches the flaky page: any run or fault */
 };
 
@@ -3809,8 +4016,7 @@ static struct fz_pred fz_predict(struct fuzz *fz, struct cpu_op *v, int cnt,
 		case CPU_MEMCPY_OP: case CPU_MEMCPY_RELEASE_OP:
 			if (!o->len)
 				break;
-			if (a < b + o->len && b < a + o->len)
-				pred.unpredictable = true;
+			/* overlapping copies have memmove semantics */
 			memmove(fz_shadow(fz, a), fz_shadow(fz, b), o->len);
 			break;
 		default: {
@@ -4066,7 +4272,7 @@ static int t_random_vectors(void)
 				fz_dump(&fz, v, cnt);
 			continue;
 		}
-		if (pred.unpredictable || pred.flaky)
+		if (pred.flaky)
 			continue;
 		g = fz_diverged(&fz, &at);
 		if (g) {
@@ -4470,6 +4676,9 @@ static const struct test_case cases[] = {
 	CASE_C(numa_hint_read, numa_cleanup),
 	CASE(interruptible),
 	CASE(pkeys),
+	CASE(errno_precedence),
+	CASE(overlapping_memcpy),
+	CASE(first_write_race),
 	CASE(page_reuse),
 	CASE(fork_race),
 	CASE_C(random_vectors, tmpfile_cleanup),
