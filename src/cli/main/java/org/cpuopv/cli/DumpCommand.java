@@ -189,23 +189,80 @@ final class DumpCommand implements Callable<Integer> {
         }
         int i = 0;
         for (JsonElement e : o.getAsJsonArray("ops")) {
-            JsonObject op = e.getAsJsonObject();
-            StringBuilder sb = new StringBuilder("    [").append(i++).append("] ").append(str(op, "op"))
-                    .append(" len ").append(str(op, "len"));
-            for (String k : op.keySet()) {
-                if (k.equals("op") || k.equals("len") || k.startsWith("expect_fault_") || k.endsWith("_immediate")) {
-                    continue;
-                }
-                sb.append(' ').append(k).append('=').append(str(op, k));
-                if (op.has(k + "_immediate") && op.get(k + "_immediate").getAsBoolean()) {
-                    sb.append("(immediate)");
-                }
-                if (op.has("expect_fault_" + k) && op.get("expect_fault_" + k).getAsBoolean()) {
-                    sb.append("(expect_fault)");
-                }
-            }
-            out.println(sb);
+            out.println("    [" + i++ + "] " + describeOp(e.getAsJsonObject()));
         }
+    }
+
+    /**
+     * One op, e.g. {@code CPU_COMPARE_EQ_OP len 8 a=0x7f..100 (arena#1 cpu 1 +0x0, seen 0x2000)
+     * b=immediate 0x1000}; a version-1 line shows addresses only.
+     */
+    static String describeOp(JsonObject op) {
+        StringBuilder sb = new StringBuilder().append(str(op, "op")).append(" len ").append(str(op, "len"));
+        OpType t = null;
+        for (OpType c : OpType.values()) {
+            if (c.abiName().equals(str(op, "op"))) {
+                t = c;
+            }
+        }
+        String[] names = t == null ? new String[] {"first", "second"}
+                : t.isArithmetic() ? new String[] {t.firstOperandName()}
+                : new String[] {t.firstOperandName(), t.secondOperandName()};
+        for (String k : names) {
+            if (op.has(k)) {
+                sb.append(' ').append(k).append('=').append(operand(op, k));
+            }
+        }
+        if (op.has("count")) {
+            sb.append(" count=").append(str(op, "count"));
+        }
+        return sb.toString();
+    }
+
+    private static String operand(JsonObject op, String k) {
+        StringBuilder sb = new StringBuilder();
+        boolean immediate = op.has(k + "_immediate") && op.get(k + "_immediate").getAsBoolean();
+        if (immediate && (op.has(k + "_value") || op.has(k + "_bytes"))) {
+            sb.append("immediate ").append(value(op, k));
+        } else {
+            sb.append(str(op, k));
+            if (immediate) {
+                sb.append("(immediate)"); // version 1: where, not what
+            }
+            StringBuilder paren = new StringBuilder();
+            if (op.has(k + "_in") && op.get(k + "_in").isJsonObject()) {
+                JsonObject in = op.getAsJsonObject(k + "_in");
+                paren.append(str(in, "region"));
+                if (in.has("cpu")) {
+                    paren.append(" cpu ").append(str(in, "cpu"));
+                }
+                if (in.has("page")) {
+                    paren.append(" page ").append(str(in, "page"));
+                }
+                long off = num(in, "offset");
+                paren.append(" +0x").append(Long.toHexString(off));
+            }
+            if (op.has(k + "_seen_value") || op.has(k + "_seen_bytes")) {
+                paren.append(paren.length() == 0 ? "" : ", ").append("seen ").append(value(op, k + "_seen"));
+            }
+            if (paren.length() > 0) {
+                sb.append(" (").append(paren).append(')');
+            }
+        }
+        if (op.has("expect_fault_" + k) && op.get("expect_fault_" + k).getAsBoolean()) {
+            sb.append("(expect_fault)");
+        }
+        return sb.toString();
+    }
+
+    /** {@code 0x1000}, or {@code bytes 010203} ({@code ...} when the recorder cut them). */
+    private static String value(JsonObject op, String k) {
+        if (op.has(k + "_value")) {
+            return str(op, k + "_value");
+        }
+        String b = str(op, k + "_bytes");
+        boolean cut = op.has(k + "_bytes_cut") && op.get(k + "_bytes_cut").getAsBoolean();
+        return "bytes " + (b == null || b.isEmpty() ? "(none)" : b) + (cut ? "..." : "");
     }
 
     private static long num(JsonObject o, String k) {

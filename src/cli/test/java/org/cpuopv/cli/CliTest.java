@@ -221,12 +221,14 @@ class CliTest {
         Path file = tmp.resolve("rt.jsonl");
         int first;
         int last;
+        int arenaId;
         try (Recorder rec = Recorder.builder().streamTo(file).closeAtExit(false).build();
              CpuOpv opv = CpuOpv.open(Backend.EMULATED, rec);
              PerCpuArena a = opv.allocateArena(64);
              OpVector v = opv.newVector()) {
             first = opv.possibleCpus().get(0);
             last = opv.possibleCpus().max();
+            arenaId = a.id();
             opv.execute(v.on(first).addLong(a.slot(first), 0, 1));
             opv.execute(v.on(last).addLong(a.slot(last), 0, 1));
             opv.execute(v.on(first).compareEqLong(a.slot(first), 0, 99).storeLong(a.slot(first), 0, 0));
@@ -238,7 +240,12 @@ class CliTest {
         assertTrue(all.out.contains("# 4 of 4 vectors shown; 0 dropped; closed cleanly (recorded 4, dropped 0)"), all::toString);
         assertTrue(all.out.contains(": compare failed at op 0"), all::toString);
         assertTrue(all.out.contains("CPU_COMPARE_EQ_OP len 8 a=0x"), all::toString);
-        assertTrue(all.out.contains("(immediate)"), all::toString);
+        String arena = "arena#" + arenaId;
+        assertTrue(all.out.contains(" (" + arena + " cpu " + first + " +0x0, seen 0x" + (first == last ? 2 : 1) + ") b=immediate 0x63"), all::toString);
+        assertTrue(all.out.contains("[1] CPU_MEMCPY_OP len 8 dst=0x"), all::toString);
+        assertTrue(all.out.contains(" (" + arena + " cpu " + first + " +0x0) src=immediate 0x0"), all::toString);
+        assertTrue(all.out.matches("(?s).*CPU_MEMCPY_OP len 8 dst=0x[0-9a-f]+ \\(" + arena + " cpu " + first
+                + " \\+0x8\\) src=0x[0-9a-f]+ \\(" + arena + " cpu " + first + " \\+0x10\\)\n.*"), all::toString);
 
         assertTrue(cli("dump", "--result", "compare_failed", file.toString()).out.contains("# 1 of 4 vectors shown"));
         assertTrue(cli("dump", "--result", "done", "--op", "CPU_ADD_OP", file.toString()).out.contains("# 2 of 4 vectors"));
@@ -253,7 +260,7 @@ class CliTest {
         assertEquals(2, jsonl.out.lines().count(), jsonl::toString);
         jsonl.out.lines().forEach(l -> assertEquals("vector", JsonParser.parseString(l).getAsJsonObject().get("type").getAsString()));
         Run json = cli("dump", "--format", "json", "--result", "compare_failed", file.toString());
-        assertTrue(json.out.startsWith("{\n  \"v\": 1,\n  \"type\": \"vector\","), json::toString);
+        assertTrue(json.out.startsWith("{\n  \"v\": 2,\n  \"type\": \"vector\","), json::toString);
     }
 
     @Test
@@ -264,7 +271,7 @@ class CliTest {
         assertEquals(1, r.code, r::toString);
         assertEquals("cpu-opv dump: " + f + ":2: no schema version \"v\" (not a cpu-opv dump?)\n", r.err);
         Files.writeString(f, "{\"v\":99,\"type\":\"vector\"}\n");
-        assertTrue(cli("dump", f.toString()).err.contains(":1: schema version 99 is not 1..1"));
+        assertTrue(cli("dump", f.toString()).err.contains(":1: schema version 99 is not 1..2"));
         Files.writeString(f, "not json\n");
         assertTrue(cli("dump", f.toString()).err.contains(":1: not JSON"));
         Run missing = cli("dump", tmp.resolve("none.jsonl").toString());
