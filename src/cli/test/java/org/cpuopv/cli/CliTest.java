@@ -91,6 +91,8 @@ class CliTest {
             {}, {"frobnicate"}, {"info", "--bogus"}, {"exec"}, {"dump"}, {"dump", "--result", "maybe", "x.jsonl"},
             {"dump", "--op", "xor", "x.jsonl"}, {"dump", "--format", "xml", "x.jsonl"}, {"bench", "--millis", "0"},
             {"exec", "--backend", "GPU", "f.json"}, {"exec", "--cpu", "one", "f.json"},
+            {"dump", "--last", "-1", "x.jsonl"}, {"dump", "--count", "--follow", "x.jsonl"},
+            {"dump", "--recorder", "r", "x.jsonl"}, {"dump", "--pull", "self"},
         }) {
             Run r = cli(args);
             assertEquals(2, r.code, () -> String.join(" ", args) + ": " + r);
