@@ -454,8 +454,10 @@ class CliTest {
                     + " vectors of its ring (org.cpuopv:type=DumpRecorder) to " + out.toAbsolutePath()), r::toString);
             JsonObject v = JsonParser.parseString(r.out.lines().findFirst().get()).getAsJsonObject();
             assertEquals(withRecorder.pid(), v.get("pid").getAsLong());
-            Run again = cli("dump", "--pull", Long.toString(withRecorder.pid()), "--result", "compare_failed");
+            Run again = cli("dump", "--pull", Long.toString(withRecorder.pid()), "--result", "compare_failed",
+                    tmp.resolve("again.jsonl").toString());
             assertEquals(3, again.code, again::toString);
+            assertTrue(again.err.contains("wrote " + PullChild.VECTORS + " vectors"), again::toString);
 
             PullChild.awaitReady(without);
             Run none = cli("dump", "--pull", Long.toString(without.pid()));
