@@ -10,6 +10,8 @@
 module org.cpuopv.dump {
     requires transitive org.cpuopv;
     requires com.google.gson;
+    requires java.management; // the recorder's MXBean: pull a running service's ring
+
 
     exports org.cpuopv.dump;
 

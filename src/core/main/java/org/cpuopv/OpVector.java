@@ -480,6 +480,44 @@ public final class OpVector implements AutoCloseable {
         return U.getByte(opAt(i) + Abi.OFF_FAULT_SECOND) != 0;
     }
 
+    /**
+     * @return the region operand a, dst or p of op {@code i} lies in (a {@link Slot} of a
+     *         {@link PerCpuArena}, a {@link PageRegion}), or null for an op added without one
+     */
+    public Region firstRegion(int i) {
+        opAt(i);
+        return firstRegion[i];
+    }
+
+    /**
+     * @return the region operand b or src of op {@code i} lies in, or null when it is an
+     *         immediate ({@link #secondIsImmediate(int)}), an add's count, or was added without one
+     */
+    public Region secondRegion(int i) {
+        opAt(i);
+        return secondRegion[i];
+    }
+
+    /**
+     * Copies the immediate of op {@code i} (the value a compare expects or a store writes, as
+     * the vector holds it in its scratch memory) for recorders; allocates nothing.
+     *
+     * @param dst where to copy to
+     * @param at  index in {@code dst} of the first byte
+     * @param max copy at most this many bytes (the op's {@link #length(int)} is the whole value)
+     * @return the number of bytes copied: {@code min(length(i), max)}, or 0 when the second
+     *         operand of op {@code i} is not an immediate
+     */
+    public int copyImmediate(int i, byte[] dst, int at, int max) {
+        if (!secondIsImmediate(i)) {
+            return 0;
+        }
+        int n = Math.min(length(i), max);
+        java.util.Objects.checkFromIndexSize(at, n, dst.length);
+        U.copyMemory(null, secondField(i), dst, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + at, n);
+        return n;
+    }
+
     /** @return true when the second operand of op {@code i} is the vector's own scratch (an immediate) */
     public boolean secondIsImmediate(int i) {
         long a = secondField(i);

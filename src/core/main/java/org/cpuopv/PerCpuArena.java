@@ -77,7 +77,8 @@ public final class PerCpuArena implements AutoCloseable {
         return owner;
     }
 
-    int id() {
+    /** @return the arena's number within its handle (1, 2, ...): messages and dumps call it {@code arena#N} */
+    public int id() {
         return id;
     }
 

@@ -195,4 +195,26 @@ class OpVectorValidationTest {
         assertEquals(-1, v.secondField(2));
         assertEquals(s.address() + 16, v.firstAddress(2));
     }
+
+    @Test
+    void recordersCanReadRegionsAndImmediatesBack() {
+        Slot t = arena.slot(opv.possibleCpus().max());
+        v.on(0).compareEqLong(s, 8, 0x1122334455667788L).memcpy(t, 64, s, 0, 16)
+                .storeBytes(s, 32, new byte[] {1, 2, 3}, 0, 3).addInt(s, 16, 2);
+        assertTrue(v.firstRegion(0) == s && v.secondRegion(0) == null, "compare: a in s, b immediate");
+        assertTrue(v.firstRegion(1) == t && v.secondRegion(1) == s, "memcpy: dst in t, src in s");
+        assertTrue(v.firstRegion(3) == s && v.secondRegion(3) == null, "add: p in s, no second operand");
+        assertEquals(s.address() + 8, v.firstAddress(0));
+        byte[] b = new byte[8];
+        assertEquals(8, v.copyImmediate(0, b, 0, 8));
+        assertEquals(0x1122334455667788L, java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder()).getLong());
+        assertEquals(2, v.copyImmediate(2, b, 5, 2), "at most max bytes");
+        assertEquals(2, b[6]);
+        assertEquals(0, v.copyImmediate(1, b, 0, 8), "memcpy between regions: no immediate");
+        assertEquals(0, v.copyImmediate(3, b, 0, 8), "add: no immediate");
+        assertThrows(IndexOutOfBoundsException.class, () -> v.copyImmediate(0, new byte[4], 0, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> v.firstRegion(4));
+        assertTrue(arena.id() > 0);
+        assertTrue(s.toString().startsWith("arena#" + arena.id() + " slot of cpu 0"), s::toString);
+    }
 }

@@ -38,9 +38,15 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "on buffer+offset operands, a target CPU) and print the result and every buffer after it.",
             "Format: docs/cli.md; example: docs/examples/exec-push.json."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the vector ran (done, a compare stopped it, or an expected fault)",
-            "1:refused (EINVAL, EFAULT), bad file, or backend unavailable", "2:usage error"})
+        exitCodeList = {"0:done: every op ran",
+            "1:the vector failed (EINVAL, EFAULT, or EAGAIN: an expect_fault operand faulted and nothing ran),"
+                + " bad file, or backend unavailable",
+            "2:usage error",
+            "3:a compare stopped the vector (the ops before it ran, none after)"})
 final class ExecCommand implements Callable<Integer> {
+    /** Exit code of a vector a compare stopped: it ran as defined, but did not do everything. */
+    static final int COMPARE_FAILED = 3;
+
     @Spec
     CommandSpec spec;
 
@@ -57,7 +63,7 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = "--dump", paramLabel = "FILE.jsonl", description = "Record the executed vector to this dump file.")
     Path dump;
 
-    @Option(names = "--json", description = "Print the result and buffers as one JSON object.")
+    @Option(names = "--json", description = "Print the result and buffers as one JSON object on one line.")
     boolean json;
 
     @Override
@@ -156,7 +162,7 @@ final class ExecCommand implements Callable<Integer> {
                 bufs.add(buf.name, bo);
             }
             o.add("buffers", bufs);
-            out.println(new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create().toJson(o));
+            out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(o));
         } else {
             out.printf("backend  %s, cpu %d (called from cpu %d), %d ops%n", opv.backend(), target, caller, s.ops.size());
             if (error != null) {
@@ -182,12 +188,22 @@ final class ExecCommand implements Callable<Integer> {
             }
         }
         out.flush();
+        PrintWriter err = spec.commandLine().getErr();
         if (error != null) {
-            spec.commandLine().getErr().println("cpu-opv exec: the vector was refused: " + error.errnoName());
-            spec.commandLine().getErr().flush();
+            err.println("cpu-opv exec: the vector was refused: " + error.errnoName());
+        } else if (outcome.isExpectedFault()) {
+            err.println("cpu-opv exec: the vector did not run: EAGAIN (an expect_fault operand faulted)");
+        }
+        err.flush();
+        return exitCode(outcome, error);
+    }
+
+    /** @return 0 done, 3 a compare stopped it, 1 it did not run (EAGAIN) or was refused (an errno) */
+    static int exitCode(Outcome outcome, CpuOpvException error) {
+        if (error != null || outcome.isExpectedFault()) {
             return 1;
         }
-        return 0;
+        return outcome.isDone() ? 0 : COMPARE_FAILED;
     }
 
     private static void add(OpVector v, Slot slot, ExecSpec.Op op) {

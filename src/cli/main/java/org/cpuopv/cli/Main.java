@@ -12,8 +12,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code cpu-opv} command (docs/cli.md). Exit codes: 0 ok, 1 failure, 2 usage error;
- * an error is one line on stderr ({@code CPU_OPV_DEBUG=1} adds the stack trace).
+ * The {@code cpu-opv} command (docs/cli.md). Exit codes: 0 ok, 1 failure (a failed vector
+ * included), 2 usage error, 3 the answer is "no" (exec: a compare stopped the vector; dump: no
+ * vector matched the filter); an error is one line on stderr ({@code CPU_OPV_DEBUG=1} adds the stack trace).
  */
 @Command(name = "cpu-opv",
         mixinStandardHelpOptions = true,
@@ -23,7 +24,8 @@ import picocli.CommandLine.Command;
         subcommands = {InfoCommand.class, ExecCommand.class, DumpCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:failure (the message says what failed)", "2:usage error"})
+        exitCodeList = {"0:ok", "1:failure (the message says what failed), a vector that ended in EINVAL, EFAULT or EAGAIN",
+            "2:usage error", "3:exec: a compare stopped the vector; dump: no vector matched the filter"})
 public final class Main implements Runnable {
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("org.cpuopv");
 

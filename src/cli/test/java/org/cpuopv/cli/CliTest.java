@@ -4,6 +4,7 @@
 package org.cpuopv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -11,6 +12,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -18,6 +20,7 @@ import com.google.gson.JsonParser;
 import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
 import org.cpuopv.OpVector;
+import org.cpuopv.Outcome;
 import org.cpuopv.PerCpuArena;
 import org.cpuopv.dump.Recorder;
 import org.junit.jupiter.api.Test;
@@ -88,6 +91,8 @@ class CliTest {
             {}, {"frobnicate"}, {"info", "--bogus"}, {"exec"}, {"dump"}, {"dump", "--result", "maybe", "x.jsonl"},
             {"dump", "--op", "xor", "x.jsonl"}, {"dump", "--format", "xml", "x.jsonl"}, {"bench", "--millis", "0"},
             {"exec", "--backend", "GPU", "f.json"}, {"exec", "--cpu", "one", "f.json"},
+            {"dump", "--last", "-1", "x.jsonl"}, {"dump", "--count", "--follow", "x.jsonl"},
+            {"dump", "--recorder", "r", "x.jsonl"}, {"dump", "--pull", "self"},
         }) {
             Run r = cli(args);
             assertEquals(2, r.code, () -> String.join(" ", args) + ": " + r);
@@ -149,6 +154,8 @@ class CliTest {
         assertTrue(r.out.contains("u64: [\"0x8\"]"), r::toString);    // pushes counted
 
         Run j = cli("exec", "--backend", "EMULATED", "--json", example().toString());
+        assertEquals(0, j.code, j::toString);
+        assertEquals(1, j.out.lines().count(), () -> "one compact object: " + j);
         JsonObject o = JsonParser.parseString(j.out).getAsJsonObject();
         assertEquals("done", o.get("result").getAsString());
         assertEquals("0020000000000000", o.getAsJsonObject("buffers").getAsJsonObject("head").get("hex").getAsString());
@@ -166,7 +173,8 @@ class CliTest {
                 + " {\"op\": \"compare_ne\", \"a\": \"b\", \"b\": \"b\", \"len\": 4},"
                 + " {\"op\": \"add\", \"p\": \"c\", \"count\": 1, \"len\": 1}]}");
         Run r = cli("exec", "--backend", "EMULATED", "--json", f.toString());
-        assertEquals(0, r.code, r::toString);
+        assertEquals(3, r.code, () -> "a compare stopped it: " + r);
+        assertEquals("", r.err, r::toString);
         JsonObject o = JsonParser.parseString(r.out).getAsJsonObject();
         assertEquals("compare_failed", o.get("result").getAsString());
         assertEquals(2, o.get("failed_index").getAsInt());
@@ -221,12 +229,14 @@ class CliTest {
         Path file = tmp.resolve("rt.jsonl");
         int first;
         int last;
+        int arenaId;
         try (Recorder rec = Recorder.builder().streamTo(file).closeAtExit(false).build();
              CpuOpv opv = CpuOpv.open(Backend.EMULATED, rec);
              PerCpuArena a = opv.allocateArena(64);
              OpVector v = opv.newVector()) {
             first = opv.possibleCpus().get(0);
             last = opv.possibleCpus().max();
+            arenaId = a.id();
             opv.execute(v.on(first).addLong(a.slot(first), 0, 1));
             opv.execute(v.on(last).addLong(a.slot(last), 0, 1));
             opv.execute(v.on(first).compareEqLong(a.slot(first), 0, 99).storeLong(a.slot(first), 0, 0));
@@ -238,12 +248,19 @@ class CliTest {
         assertTrue(all.out.contains("# 4 of 4 vectors shown; 0 dropped; closed cleanly (recorded 4, dropped 0)"), all::toString);
         assertTrue(all.out.contains(": compare failed at op 0"), all::toString);
         assertTrue(all.out.contains("CPU_COMPARE_EQ_OP len 8 a=0x"), all::toString);
-        assertTrue(all.out.contains("(immediate)"), all::toString);
+        String arena = "arena#" + arenaId;
+        assertTrue(all.out.contains(" (" + arena + " cpu " + first + " +0x0, seen 0x" + (first == last ? 2 : 1) + ") b=immediate 0x63"), all::toString);
+        assertTrue(all.out.contains("[1] CPU_MEMCPY_OP len 8 dst=0x"), all::toString);
+        assertTrue(all.out.contains(" (" + arena + " cpu " + first + " +0x0) src=immediate 0x0"), all::toString);
+        assertTrue(all.out.matches("(?s).*CPU_MEMCPY_OP len 8 dst=0x[0-9a-f]+ \\(" + arena + " cpu " + first
+                + " \\+0x8\\) src=0x[0-9a-f]+ \\(" + arena + " cpu " + first + " \\+0x10\\)\n.*"), all::toString);
 
         assertTrue(cli("dump", "--result", "compare_failed", file.toString()).out.contains("# 1 of 4 vectors shown"));
         assertTrue(cli("dump", "--result", "done", "--op", "CPU_ADD_OP", file.toString()).out.contains("# 2 of 4 vectors"));
         assertTrue(cli("dump", "--op", "memcpy", file.toString()).out.contains("# 2 of 4 vectors shown"));
-        assertTrue(cli("dump", "--result", "EINVAL", file.toString()).out.contains("# 0 of 4 vectors shown"));
+        Run none = cli("dump", "--result", "EINVAL", file.toString());
+        assertTrue(none.out.contains("# 0 of 4 vectors shown"), none::toString);
+        assertEquals(3, none.code, () -> "a filter that matched nothing: " + none);
         assertTrue(cli("dump", "--thread", Thread.currentThread().getName(), file.toString()).out.contains("# 4 of 4"));
         String onLast = cli("dump", "--cpu", Integer.toString(last), file.toString()).out;
         assertTrue(onLast.contains(first == last ? "# 4 of 4" : "# 1 of 4"), onLast);
@@ -252,8 +269,15 @@ class CliTest {
         assertEquals(0, jsonl.code, jsonl::toString);
         assertEquals(2, jsonl.out.lines().count(), jsonl::toString);
         jsonl.out.lines().forEach(l -> assertEquals("vector", JsonParser.parseString(l).getAsJsonObject().get("type").getAsString()));
+        Run pretty = cli("dump", "--format", "pretty", "--result", "compare_failed", file.toString());
+        assertTrue(pretty.out.startsWith("{\n  \"v\": 2,\n  \"type\": \"vector\","), pretty::toString);
         Run json = cli("dump", "--format", "json", "--result", "compare_failed", file.toString());
-        assertTrue(json.out.startsWith("{\n  \"v\": 1,\n  \"type\": \"vector\","), json::toString);
+        assertEquals(1, json.out.lines().count(), json::toString);
+        assertEquals(json.out, cli("dump", "--json", "--result", "compare_failed", file.toString()).out);
+        assertEquals("2\n", cli("dump", "-c", "--op", "add", file.toString()).out);
+        Run zero = cli("dump", "--count", "--result", "EFAULT", file.toString());
+        assertEquals("0\n", zero.out, zero::toString);
+        assertEquals(3, zero.code, zero::toString);
     }
 
     @Test
@@ -264,7 +288,7 @@ class CliTest {
         assertEquals(1, r.code, r::toString);
         assertEquals("cpu-opv dump: " + f + ":2: no schema version \"v\" (not a cpu-opv dump?)\n", r.err);
         Files.writeString(f, "{\"v\":99,\"type\":\"vector\"}\n");
-        assertTrue(cli("dump", f.toString()).err.contains(":1: schema version 99 is not 1..1"));
+        assertTrue(cli("dump", f.toString()).err.contains(":1: schema version 99 is not 1..2"));
         Files.writeString(f, "not json\n");
         assertTrue(cli("dump", f.toString()).err.contains(":1: not JSON"));
         Run missing = cli("dump", tmp.resolve("none.jsonl").toString());
@@ -298,5 +322,193 @@ class CliTest {
         assertEquals(1, r.code, r::toString);
         assertEquals(1, r.err.lines().count(), r::toString);
         assertTrue(r.err.startsWith("cpu-opv exec: the KERNEL backend is unavailable: "), r::toString);
+    }
+
+    @Test
+    void execExitCodesSayWhatHappened() {
+        assertEquals(0, ExecCommand.exitCode(Outcome.DONE, null));
+        assertEquals(3, ExecCommand.exitCode(Outcome.compareFailedAt(0), null));
+        assertEquals(1, ExecCommand.exitCode(Outcome.EXPECTED_FAULT, null), "EAGAIN: nothing ran");
+        assertTrue(cli("exec", "--help").out.contains("3   a compare stopped the vector"));
+    }
+
+    private static final String HEADER = "{\"v\":2,\"type\":\"header\",\"pid\":7,\"time\":\"t\",\"ring\":4,\"source\":\"api\"}\n";
+
+    private static String vector(int seq, String result) {
+        return "{\"v\":2,\"type\":\"vector\",\"seq\":" + seq + ",\"cpu\":0,\"caller_cpu\":0,\"thread\":\"main\","
+                + "\"ops\":[{\"op\":\"CPU_ADD_OP\",\"len\":8,\"p\":\"0x10\",\"p_in\":{\"region\":\"arena#1\",\"cpu\":0,"
+                + "\"offset\":16},\"expect_fault_p\":false,\"count\":\"0x1\"}],\"ret\":0,\"result\":\"" + result + "\""
+                + (result.equals("error") ? ",\"errno\":\"EFAULT\"" : "") + "}\n";
+    }
+
+    @Test
+    void dumpJsonIsOnlyVectorObjectsOnePerLine() throws Exception {
+        Path f = tmp.resolve("j.jsonl");
+        Files.writeString(f, HEADER + vector(0, "done") + "{\"v\":2,\"type\":\"dropped\",\"count\":2,\"total\":2}\n"
+                + vector(3, "error") + "{\"v\":2,\"type\":\"end\",\"recorded\":4,\"dropped\":2}\n");
+        Run r = cli("dump", "--json", f.toString());
+        assertEquals(0, r.code, r::toString);
+        List<String> lines = r.out.lines().collect(java.util.stream.Collectors.toList());
+        assertEquals(2, lines.size(), r::toString);
+        for (String l : lines) {
+            assertEquals("vector", JsonParser.parseString(l).getAsJsonObject().get("type").getAsString(), l);
+        }
+        assertTrue(r.err.contains("cpu-opv dump: !! 2 vectors dropped here"), () -> "notices on stderr: " + r);
+        assertTrue(r.err.contains("2 of 2 vectors matched; 2 dropped; closed cleanly"), r::toString);
+        Files.writeString(f, HEADER + vector(0, "done") + "{\"v\":2,\"type\":\"end\",\"recorded\":1,\"dropped\":0}\n");
+        Run clean = cli("dump", "--json", f.toString());
+        assertEquals("", clean.err, () -> "a clean file: nothing on stderr: " + clean);
+        Run v1 = cli("dump", "--json", v1Fixture().toString());
+        assertEquals(2, v1.out.lines().count(), v1::toString);
+    }
+
+    private static Path v1Fixture() {
+        return Path.of(System.getProperty("cpuopv.repo.dir", "."), "src/dump/test/resources/v1-dump.jsonl");
+    }
+
+    @Test
+    void dumpReadsVersionOneFiles() {
+        Run r = cli("dump", v1Fixture().toString());
+        assertEquals(0, r.code, r::toString);
+        assertTrue(r.out.contains("[0] CPU_COMPARE_EQ_OP len 8 a=0x7f2f3eb8b100 b=0x7f2f3c086080(immediate)"), r::toString);
+        assertTrue(r.out.contains("[0] CPU_MEMCPY_OP len 8 dst=0x7f2f3eb8b100 src=0x7f2f3eb8b108(expect_fault)"), r::toString);
+        assertTrue(r.out.contains(": error EAGAIN"), r::toString);
+        assertTrue(r.out.contains("!! 2 vectors dropped here"), r::toString);
+        assertTrue(r.out.contains("# 2 of 2 vectors shown; 2 dropped; closed cleanly (recorded 4, dropped 2)"), r::toString);
+    }
+
+    @Test
+    void dumpLastKeepsOnlyTheNewest() throws Exception {
+        Path f = tmp.resolve("l.jsonl");
+        StringBuilder sb = new StringBuilder(HEADER);
+        for (int i = 0; i < 50; i++) {
+            sb.append(vector(i, i % 10 == 0 ? "error" : "done"));
+        }
+        Files.writeString(f, sb);
+        Run r = cli("dump", "--last", "3", "--json", f.toString());
+        assertEquals(0, r.code, r::toString);
+        assertEquals(List.of(47, 48, 49), r.out.lines().map(l -> JsonParser.parseString(l).getAsJsonObject()
+                .get("seq").getAsInt()).collect(java.util.stream.Collectors.toList()));
+        Run errors = cli("dump", "--last", "2", "--result", "EFAULT", f.toString());
+        assertEquals(0, errors.code, errors::toString);
+        assertTrue(errors.out.contains("#30 ") && errors.out.contains("#40 ") && !errors.out.contains("#20 "), errors::toString);
+        assertTrue(errors.out.contains("# 2 of 50 vectors shown (the last 2 of 5 matching); 0 dropped; no end line"),
+                errors::toString);
+        assertTrue(errors.out.contains("p=0x10 (arena#1 cpu 0 +0x10) count=0x1"), errors::toString);
+    }
+
+    @Test
+    void dumpFollowsAGrowingFile() throws Exception {
+        Path f = tmp.resolve("grow.jsonl");
+        Files.writeString(f, HEADER + vector(0, "done"));
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int[] code = {-1};
+        Thread t = new Thread(() -> code[0] = cl.execute("dump", "--follow", "--poll-millis", "10", "--json",
+                "--last", "5", f.toString()));
+        t.start();
+        try {
+            awaitLines(out, 1);
+            String second = vector(1, "done");
+            Files.writeString(f, second.substring(0, 20), java.nio.file.StandardOpenOption.APPEND);
+            Thread.sleep(100);
+            assertEquals(1, out.toString().lines().count(), "half a line is not a line yet");
+            Files.writeString(f, second.substring(20) + vector(2, "error"), java.nio.file.StandardOpenOption.APPEND);
+            awaitLines(out, 3);
+            Files.writeString(f, HEADER + vector(0, "done")); // the recorder restarted: truncated
+            awaitLines(out, 4);
+            assertTrue(err.toString().contains("was truncated; reading it from the start"), err::toString);
+        } finally {
+            t.interrupt();
+            t.join(10_000);
+        }
+        assertFalse(t.isAlive());
+        assertEquals(0, code[0], () -> out + "\n" + err);
+        List<Integer> seqs = out.toString().lines().map(l -> JsonParser.parseString(l).getAsJsonObject().get("seq").getAsInt())
+                .collect(java.util.stream.Collectors.toList());
+        assertEquals(List.of(0, 1, 2, 0), seqs);
+    }
+
+    private static void awaitLines(StringWriter w, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (w.toString().lines().count() < n) {
+            assertTrue(System.nanoTime() < deadline, () -> "waited for " + n + " lines: " + w);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void dumpPullsTheRingOfARunningJvm() throws Exception {
+        Process withRecorder = PullChild.start(tmp, true);
+        Process without = PullChild.start(tmp, false);
+        try {
+            PullChild.awaitReady(withRecorder);
+            Path out = tmp.resolve("pulled.jsonl");
+            Run r = cli("dump", "--pull", Long.toString(withRecorder.pid()), "--json", out.toString());
+            assertEquals(0, r.code, r::toString);
+            assertEquals(PullChild.VECTORS, r.out.lines().count(), r::toString);
+            assertTrue(r.err.startsWith("cpu-opv dump: pid " + withRecorder.pid() + " wrote " + PullChild.VECTORS
+                    + " vectors of its ring (org.cpuopv:type=DumpRecorder) to " + out.toAbsolutePath()), r::toString);
+            JsonObject v = JsonParser.parseString(r.out.lines().findFirst().get()).getAsJsonObject();
+            assertEquals(withRecorder.pid(), v.get("pid").getAsLong());
+            Run again = cli("dump", "--pull", Long.toString(withRecorder.pid()), "--result", "compare_failed",
+                    tmp.resolve("again.jsonl").toString());
+            assertEquals(3, again.code, again::toString);
+            assertTrue(again.err.contains("wrote " + PullChild.VECTORS + " vectors"), again::toString);
+
+            PullChild.awaitReady(without);
+            Run none = cli("dump", "--pull", Long.toString(without.pid()));
+            assertEquals(1, none.code, none::toString);
+            assertTrue(none.err.contains("that JVM has no cpu-opv recorder"), none::toString);
+        } finally {
+            withRecorder.destroy();
+            without.destroy();
+        }
+        Run gone = cli("dump", "--pull", "2147483646");
+        assertEquals(1, gone.code, gone::toString);
+        assertTrue(gone.err.startsWith("cpu-opv dump: --pull 2147483646: cannot attach"), gone::toString);
+        assertEquals(2, cli("dump", "--pull", "1", "--follow").code);
+    }
+
+    /** A service with the recorder turned on from outside (or not), waiting to be pulled. */
+    public static final class PullChild {
+        static final int VECTORS = 3;
+
+        static Process start(Path dir, boolean recorder) throws Exception {
+            List<String> cmd = new java.util.ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path")));
+            if (recorder) {
+                cmd.add("-Dcpuopv.dump=ring");
+            }
+            String workdir = System.getProperty("cpuopv.native.workdir");
+            if (workdir != null) {
+                cmd.add("-Dcpuopv.native.workdir=" + workdir);
+            }
+            cmd.add(PullChild.class.getName());
+            return new ProcessBuilder(cmd).redirectError(dir.resolve("child-" + recorder + ".err").toFile()).start();
+        }
+
+        static void awaitReady(Process p) throws Exception {
+            java.io.BufferedReader r = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals("ready", r.readLine(), "the child started");
+        }
+
+        public static void main(String[] args) throws Exception {
+            CpuOpv opv = CpuOpv.open(Backend.EMULATED);
+            PerCpuArena arena = opv.allocateArena(64);
+            OpVector v = opv.newVector();
+            int cpu = opv.possibleCpus().get(0);
+            for (int i = 0; i < VECTORS; i++) {
+                opv.execute(v.on(cpu).addLong(arena.slot(cpu), 0, 1));
+            }
+            System.out.println("ready");
+            System.out.flush();
+            System.in.read(); // until the test ends
+        }
     }
 }

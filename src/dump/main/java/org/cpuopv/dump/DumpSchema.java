@@ -8,8 +8,19 @@ package org.cpuopv.dump;
  * reference). Every line carries {@link #VERSION} in {@code "v"} and its kind in {@code "type"}.
  */
 public final class DumpSchema {
-    /** The schema version this code writes; readers accept lines of this version or older. */
-    public static final int VERSION = 1;
+    /**
+     * The schema version this code writes; readers accept lines of this version or older.
+     * 2 added what a vector expected: operands' regions ({@code "a_in"}, ...), immediates'
+     * values ({@code "b_value"}, {@code "b_bytes"}) and a failed compare's operand
+     * ({@code "a_seen_..."}). A version-1 line is still read: it only lacks those fields.
+     */
+    public static final int VERSION = 2;
+
+    /** The oldest schema version readers accept. */
+    public static final int OLDEST_READ = 1;
+
+    /** Immediates and seen values are recorded up to this many bytes (longer ones are cut). */
+    public static final int IMMEDIATE_BYTES_MAX = 256;
 
     /** First line of a streamed file: who wrote it and how the recorder was set up. */
     public static final String TYPE_HEADER = "header";

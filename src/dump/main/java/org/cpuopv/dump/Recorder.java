@@ -99,6 +99,7 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
     private final Writer out;
     private final Thread writer;
     private final Thread exitHook;
+    private final javax.management.ObjectName mbeanName;
     private volatile IOException streamFailure;
     private long droppedReported; // writer thread only
     private long streamed;        // writer thread only
@@ -134,6 +135,7 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
         } else {
             exitHook = null;
         }
+        mbeanName = b.mbean == null ? null : Management.register(this, b.mbean);
     }
 
     /** @return a builder: ring of {@value #DEFAULT_RING}, no file, closed at JVM exit */
@@ -179,6 +181,7 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
             return null;
         }
         Builder b = builder().closeAtExit(closeAtExit);
+        b.mbean = "";
         if (ring != null) {
             b.ring(parseCount(ring, 0));
         }
@@ -283,16 +286,33 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
 
     /** Writes the ring as a dump file (a header, the vectors, an end line) that the CLI reads. */
     public void writeRing(Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        writeRing(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    }
+
+    /** @return the number of vector lines written */
+    long writeRing(Path file, StandardOpenOption... options) throws IOException {
+        List<String> lines = ringLines();
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, options)) {
             w.write(headerLine(null));
             w.write('\n');
-            for (String s : ringLines()) {
+            for (String s : lines) {
                 w.write(s);
                 w.write('\n');
             }
             w.write(endLine());
             w.write('\n');
         }
+        return lines.size();
+    }
+
+    /** @return how the recorder was turned on ({@code api}, {@code -Dcpuopv.dump}, {@code CPU_OPV_DUMP}) */
+    String source() {
+        return source;
+    }
+
+    /** @return the name it is registered under in the platform MBean server, or null */
+    public String mbeanName() {
+        return mbeanName == null ? null : mbeanName.toString();
     }
 
     /**
@@ -337,6 +357,9 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (mbeanName != null) {
+            Management.unregister(mbeanName);
         }
         if (exitHook != null && Thread.currentThread() != exitHook) {
             try {
@@ -513,6 +536,7 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
         private int queue = DEFAULT_QUEUE;
         private Path stream;
         private boolean closeAtExit = true;
+        private String mbean;
 
         private Builder() {
         }
@@ -538,6 +562,22 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
                 throw new IllegalArgumentException("queue capacity " + capacity + " is less than 1");
             }
             this.queue = capacity;
+            return this;
+        }
+
+        /**
+         * @param name register the recorder in the platform MBean server as
+         *             {@code org.cpuopv:type=DumpRecorder,name=NAME} while it is open, so its ring
+         *             can be pulled from outside ({@link DumpRecorderMXBean}); null (the default):
+         *             not registered. The recorder turned on from outside is always registered,
+         *             as {@value DumpRecorderMXBean#OBJECT_NAME}.
+         * @return this
+         */
+        public Builder mbean(String name) {
+            if (name != null && (name.isEmpty() || !name.matches("[A-Za-z0-9_.-]+"))) {
+                throw new IllegalArgumentException("mbean name '" + name + "': use letters, digits, '_', '.', '-'");
+            }
+            this.mbean = name;
             return this;
         }
 

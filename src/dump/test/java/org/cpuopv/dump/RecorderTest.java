@@ -10,12 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import javax.management.MBeanException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -25,6 +30,7 @@ import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
 import org.cpuopv.OpVector;
 import org.cpuopv.Outcome;
+import org.cpuopv.PageRegion;
 import org.cpuopv.PerCpuArena;
 import org.cpuopv.Slot;
 import org.junit.jupiter.api.Test;
@@ -76,10 +82,13 @@ class RecorderTest {
     void recordsEveryFieldOfTheSchema() throws Exception {
         Path file = tmp.resolve("d.jsonl");
         Recorder rec = Recorder.builder().streamTo(file).ring(16).closeAtExit(false).build();
+        int cpu;
+        int arenaId;
         try (CpuOpv opv = CpuOpv.open(Backend.EMULATED, rec);
              PerCpuArena arena = opv.allocateArena(64);
              OpVector v = opv.newVector()) {
-            int cpu = opv.possibleCpus().max();
+            cpu = opv.possibleCpus().max();
+            arenaId = arena.id();
             Slot s = arena.slot(cpu);
             assertEquals(Outcome.DONE, opv.execute(v.on(cpu).addLong(s, 0, -1).expectFaultP()));
             assertEquals(Outcome.compareFailedAt(1),
@@ -118,6 +127,10 @@ class RecorderTest {
         assertEquals("-0x1", op.get("count").getAsString());
         assertEquals(-1L, (long) Long.decode(op.get("count").getAsString()));
         assertTrue(op.get("expect_fault_p").getAsBoolean());
+        JsonObject pIn = op.getAsJsonObject("p_in");
+        assertEquals("arena#" + arenaId, pIn.get("region").getAsString());
+        assertEquals(cpu, pIn.get("cpu").getAsInt());
+        assertEquals(0, pIn.get("offset").getAsLong());
 
         JsonObject cmp = all.get(2);
         assertEquals("compare_failed", cmp.get("result").getAsString());
@@ -126,6 +139,16 @@ class RecorderTest {
         JsonArray ops = cmp.getAsJsonArray("ops");
         assertEquals("CPU_COMPARE_NE_OP", ops.get(1).getAsJsonObject().get("op").getAsString());
         assertTrue(ops.get(1).getAsJsonObject().get("b_immediate").getAsBoolean());
+        JsonObject eq = ops.get(0).getAsJsonObject();
+        assertEquals("0xffffffffffffffff", eq.get("b_value").getAsString(), "the expected -1, as the CPU reads it");
+        assertEquals("ffffffffffffffff", eq.get("b_bytes").getAsString());
+        assertFalse(eq.has("b_in"), "an immediate is in no region");
+        assertFalse(eq.has("a_seen_value"), "only the failed compare shows what it found");
+        JsonObject ne = ops.get(1).getAsJsonObject();
+        assertEquals(8, ne.getAsJsonObject("a_in").get("offset").getAsLong());
+        assertEquals("0x0", ne.get("b_value").getAsString());
+        assertEquals("0x0", ne.get("a_seen_value").getAsString(), "the failed compare found 0 there");
+        assertEquals("0x5", ops.get(2).getAsJsonObject().get("src_value").getAsString(), "the store's value");
         assertEquals("CPU_MEMCPY_OP", ops.get(2).getAsJsonObject().get("op").getAsString());
 
         JsonObject err = all.get(3);
@@ -243,4 +266,149 @@ class RecorderTest {
         }
     }
 
+
+    @Test
+    void showsWhereEachOperandIsAndWhatEachImmediateHolds() throws Exception {
+        Recorder rec = Recorder.builder().ring(8).build();
+        byte[] big = new byte[300];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) i;
+        }
+        int cpu;
+        int other;
+        try (CpuOpv opv = CpuOpv.open(Backend.EMULATED, rec);
+             PerCpuArena arena = opv.allocateArena(512);
+             PageRegion pages = PageRegion.allocate(opv, 2);
+             OpVector v = opv.newVector()) {
+            cpu = opv.possibleCpus().get(0);
+            other = opv.possibleCpus().max();
+            Slot s = arena.slot(cpu);
+            s.putLong(64, 0x2000);
+            opv.execute(v.on(cpu).storeBytes(s, 1, new byte[] {1, 2, 3}, 0, 3).storeBytes(s, 100, big, 0, 300)
+                    .memcpy(arena.slot(other), 8, s, 16, 8).compareEq(pages, PageRegion.PAGE_SIZE + 8, s, 64, 8));
+            opv.execute(v.on(cpu).compareEqInt(s, 64, 0x1000));
+            opv.execute(v.on(cpu).compareEq(s, 32, s, 64, 8));
+        }
+        List<String> ring = rec.ringLines();
+        rec.close();
+        JsonArray ops = JsonParser.parseString(ring.get(0)).getAsJsonObject().getAsJsonArray("ops");
+        JsonObject three = ops.get(0).getAsJsonObject();
+        assertEquals("010203", three.get("src_bytes").getAsString());
+        assertFalse(three.has("src_value"), "3 bytes are no integer");
+        assertEquals(1, three.getAsJsonObject("dst_in").get("offset").getAsLong());
+        JsonObject cut = ops.get(1).getAsJsonObject();
+        assertEquals(2 * DumpSchema.IMMEDIATE_BYTES_MAX, cut.get("src_bytes").getAsString().length());
+        assertTrue(cut.get("src_bytes").getAsString().startsWith("000102"));
+        assertTrue(cut.get("src_bytes_cut").getAsBoolean());
+        JsonObject mc = ops.get(2).getAsJsonObject();
+        assertEquals(other, mc.getAsJsonObject("dst_in").get("cpu").getAsInt());
+        assertEquals(cpu, mc.getAsJsonObject("src_in").get("cpu").getAsInt());
+        assertEquals(16, mc.getAsJsonObject("src_in").get("offset").getAsLong());
+        assertFalse(mc.has("src_bytes"), "a copy between regions has no immediate");
+        JsonObject pg = ops.get(3).getAsJsonObject().getAsJsonObject("a_in");
+        assertEquals("pages", pg.get("region").getAsString());
+        assertEquals(1, pg.get("page").getAsLong());
+        assertEquals(PageRegion.PAGE_SIZE + 8, pg.get("offset").getAsLong());
+
+        JsonObject failed = JsonParser.parseString(ring.get(1)).getAsJsonObject();
+        assertEquals("compare_failed", failed.get("result").getAsString());
+        JsonObject c = failed.getAsJsonArray("ops").get(0).getAsJsonObject();
+        assertEquals("0x1000", c.get("b_value").getAsString(), "expected");
+        assertEquals("0x2000", c.get("a_seen_value").getAsString(), "found");
+
+        JsonObject two = JsonParser.parseString(ring.get(2)).getAsJsonObject().getAsJsonArray("ops").get(0).getAsJsonObject();
+        assertEquals("0x0", two.get("a_seen_value").getAsString());
+        assertEquals("0x2000", two.get("b_seen_value").getAsString(), "both sides of a failed compare of two operands");
+        assertFalse(two.has("b_value"));
+    }
+
+    @Test
+    void readsVersionOneFiles() throws Exception {
+        Path v1 = Path.of(RecorderTest.class.getResource("/v1-dump.jsonl").toURI());
+        List<JsonObject> all = DumpReader.read(v1);
+        assertEquals(5, all.size());
+        for (JsonObject o : all) {
+            assertEquals(1, o.get("v").getAsInt());
+        }
+        JsonObject op = all.get(1).getAsJsonArray("ops").get(0).getAsJsonObject();
+        assertTrue(op.get("b_immediate").getAsBoolean());
+        assertFalse(op.has("b_value"), "version 1 did not record values");
+        assertEquals("EAGAIN", all.get(3).get("errno").getAsString());
+        DumpReader.FormatException e = assertThrows(DumpReader.FormatException.class,
+                () -> DumpReader.parse("{\"v\":3,\"type\":\"vector\"}", "x:1"));
+        assertEquals("x:1: schema version 3 is not 1..2 (written by a newer cpu-opv?)", e.getMessage());
+    }
+
+    @Test
+    void aCursorFollowsAGrowingFileLineByLine() throws Exception {
+        Path f = tmp.resolve("grow.jsonl");
+        Files.writeString(f, "{\"v\":2,\"type\":\"header\"}\n\n{\"v\":2,\"type\":\"vec");
+        try (DumpReader.Cursor c = DumpReader.open(f)) {
+            assertEquals("header", c.next().get("type").getAsString());
+            assertNull(c.next(), "the second line is not complete yet");
+            Files.writeString(f, "tor\",\"seq\":0}\r\n{\"v\":2,", java.nio.file.StandardOpenOption.APPEND);
+            JsonObject v = c.next();
+            assertEquals(0, v.get("seq").getAsInt(), "read on once the line is complete");
+            assertEquals(3, c.lineNumber(), "blank lines count");
+            assertNull(c.next());
+            assertNull(c.finish(), "the writer died in the middle of a line");
+            assertTrue(c.cutShort());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            sb.append("{\"v\":2,\"type\":\"vector\",\"seq\":").append(i).append(",\"pad\":\"")
+                    .append("x".repeat(i % 97)).append("\"}\n");
+        }
+        Files.writeString(f, sb.toString() + "{\"v\":2,\"type\":\"end\"}");
+        try (DumpReader.Cursor c = DumpReader.open(f)) {
+            for (int i = 0; i < 5000; i++) {
+                assertEquals(i, c.next().get("seq").getAsInt());
+            }
+            assertNull(c.next());
+            assertEquals("end", c.finish().get("type").getAsString(), "a complete last line without newline");
+            assertFalse(c.cutShort());
+            assertEquals(Files.size(f), c.bytesRead());
+        }
+        Files.writeString(f, "{\"v\":2,\"type\":\"header\"}\n{\"v\":2,\"ty");
+        DumpReader.FormatException e = assertThrows(DumpReader.FormatException.class, () -> DumpReader.read(f));
+        assertTrue(e.getMessage().endsWith(":2: not JSON: the last line is cut short"), e.getMessage());
+    }
+
+    @Test
+    void theRingCanBePulledOverJmx() throws Exception {
+        MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName(DumpRecorderMXBean.OBJECT_NAME + ",name=test-pull");
+        Recorder rec = Recorder.builder().ring(4).mbean("test-pull").build();
+        assertEquals(name.toString(), rec.mbeanName());
+        try (CpuOpv opv = CpuOpv.open(Backend.EMULATED, rec);
+             PerCpuArena arena = opv.allocateArena(64);
+             OpVector v = opv.newVector()) {
+            int cpu = opv.possibleCpus().get(0);
+            for (int i = 0; i < 6; i++) {
+                opv.execute(v.on(cpu).addLong(arena.slot(cpu), 0, 1));
+            }
+        }
+        assertTrue(mbs.isRegistered(name));
+        assertEquals(6L, mbs.getAttribute(name, "Recorded"));
+        assertEquals(4, mbs.getAttribute(name, "RingCapacity"));
+        assertEquals("", mbs.getAttribute(name, "StreamPath"));
+        assertEquals("api", mbs.getAttribute(name, "Source"));
+        Path out = tmp.resolve("pulled.jsonl").toAbsolutePath();
+        String[] sig = {String.class.getName()};
+        assertEquals(4L, mbs.invoke(name, "writeRing", new Object[] {out.toString()}, sig));
+        List<JsonObject> all = DumpReader.read(out);
+        assertEquals(6, all.size(), "header, the 4 vectors of the ring, end");
+        assertEquals("ring", all.get(0).get("source").getAsString());
+        assertEquals(2, all.get(1).get("seq").getAsInt());
+        MBeanException exists = assertThrows(MBeanException.class,
+                () -> mbs.invoke(name, "writeRing", new Object[] {out.toString()}, sig));
+        assertTrue(exists.getCause() instanceof java.nio.file.FileAlreadyExistsException, exists::toString);
+        MBeanException relative = assertThrows(MBeanException.class,
+                () -> mbs.invoke(name, "writeRing", new Object[] {"r.jsonl"}, sig));
+        assertTrue(relative.getCause().getMessage().contains("not an absolute path"), relative::toString);
+        rec.close();
+        assertFalse(mbs.isRegistered(name), "unregistered at close");
+        assertNull(Recorder.builder().build().mbeanName(), "not registered unless asked");
+        assertThrows(IllegalArgumentException.class, () -> Recorder.builder().mbean("a,b=c"));
+    }
 }
