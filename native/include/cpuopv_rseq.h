@@ -85,31 +85,38 @@ int cpuopv_pc_current_cpu(void);
 
 /* ---- operations, with the slow path (a program's API) ---- */
 
+/*
+ * flags: 0, or CPUOPV_PC_NO_CPU_OPV: never use cpu_opv for this call (the
+ * rseq backend: no forward-progress fallback; an operation on another CPU
+ * moves the thread there and back).
+ */
+#define CPUOPV_PC_NO_CPU_OPV	1
+
 /* word(cpu) += delta. */
-int cpuopv_pc_add(int64_t *word0, long stride, int64_t delta, int want);
+int cpuopv_pc_add(int64_t *word0, long stride, int64_t delta, int want, int flags);
 /* if word(cpu) == expect: word(cpu) = value, else CPUOPV_RSEQ_FAILED. */
 int cpuopv_pc_cmpeq_store(int64_t *word0, long stride, int64_t expect,
-			  int64_t value, int want);
+			  int64_t value, int want, int flags);
 /* node->next = head(cpu), head(cpu) = node (node: an address, 8-aligned). */
 int cpuopv_pc_list_push(uint64_t *head0, long stride, uint64_t node,
-			long next_offset, int want);
+			long next_offset, int want, int flags);
 /* *out = head(cpu), head(cpu) = (*out)->next; FAILED when empty. */
 int cpuopv_pc_list_pop(uint64_t *head0, long stride, long next_offset,
-		       int want, uint64_t *out);
+		       int want, int flags, uint64_t *out);
 /* [count][values...]: push value; FAILED when count >= capacity. */
 int cpuopv_pc_stack_push(uint64_t *slot0, long stride, uint64_t capacity,
-			 int64_t value, int want);
+			 int64_t value, int want, int flags);
 /* pop into *out; FAILED when empty. */
-int cpuopv_pc_stack_pop(uint64_t *slot0, long stride, int want, int64_t *out);
+int cpuopv_pc_stack_pop(uint64_t *slot0, long stride, int want, int flags, int64_t *out);
 /* [count][entries of entry_size: [length][data]]: push src[0..len). */
 int cpuopv_pc_record_push(uint64_t *slot0, long stride, uint64_t capacity,
-			  long entry_size, const void *src, long len, int want);
+			  long entry_size, const void *src, long len, int want, int flags);
 /* pop the top record into dst (entry_size - 8 bytes of room), its length into *out_len. */
 int cpuopv_pc_record_pop(uint64_t *slot0, long stride, long entry_size,
-			 void *dst, int want, int64_t *out_len);
+			 void *dst, int want, int flags, int64_t *out_len);
 /* [head]...[tail at tail_offset]: *out = head, head + 1; FAILED when head - tail >= capacity. */
 int cpuopv_pc_reserve(uint64_t *slot0, long stride, long tail_offset,
-		      uint64_t capacity, int want, uint64_t *out);
+		      uint64_t capacity, int want, int flags, uint64_t *out);
 
 /* ---- policy and test knobs ---- */
 

@@ -144,6 +144,7 @@ struct pc_op {
 	void *dst;
 	void *out;
 	int want;
+	int flags;
 };
 
 static int fast(const struct pc_op *o, struct rseq *rs)
@@ -407,7 +408,8 @@ static int drive(const struct pc_op *o, int first)
 	m.saved = 0;
 	for (;;) {
 		struct rseq *rs = cpuopv_rseq_self();
-		int kernel = cpuopv_pc_use_cpu_opv();
+		int kernel = !(o->flags & CPUOPV_PC_NO_CPU_OPV) &&
+			     cpuopv_pc_use_cpu_opv();
 		int cpu;
 
 		if (r == CPUOPV_RSEQ_ABORTED) {
@@ -435,6 +437,18 @@ static int drive(const struct pc_op *o, int first)
 		r = slow(o, cpu);
 		if (r == CPUOPV_PC_ERRNO(EINVAL) && o->want < 0) {
 			/* that CPU left our mask (or went away) meanwhile */
+			aborts = 0;
+			goto again;
+		}
+		if (r == CPUOPV_PC_ERRNO(EINVAL) && !m.saved) {
+			/*
+			 * The wanted CPU is not in the thread's mask (the
+			 * thread narrowed it after reading the CPU, e.g. a
+			 * ring commit): go there, as the rseq backend does.
+			 */
+			r = move_to(o->want, &m);
+			if (r != 0)
+				return restore(&m, r);
 			aborts = 0;
 			goto again;
 		}
@@ -470,19 +484,19 @@ again:
 		}							\
 	}
 
-int cpuopv_pc_add(int64_t *word0, long stride, int64_t delta, int want)
+int cpuopv_pc_add(int64_t *word0, long stride, int64_t delta, int want, int flags)
 {
 	FIRST_ATTEMPT(cpuopv_rseq_add(rs, word0, stride, delta, want))
 	{
 		struct pc_op o = { .kind = PC_ADD, .base = (char *)word0,
 				   .stride = stride, .a = (uint64_t)delta,
-				   .want = want };
+				   .want = want, .flags = flags };
 		return drive(&o, r);
 	}
 }
 
 int cpuopv_pc_cmpeq_store(int64_t *word0, long stride, int64_t expect,
-			  int64_t value, int want)
+			  int64_t value, int want, int flags)
 {
 	FIRST_ATTEMPT(cpuopv_rseq_cmpeq_store(rs, word0, stride, expect,
 					      value, want))
@@ -490,63 +504,63 @@ int cpuopv_pc_cmpeq_store(int64_t *word0, long stride, int64_t expect,
 		struct pc_op o = { .kind = PC_CMPEQ_STORE,
 				   .base = (char *)word0, .stride = stride,
 				   .a = (uint64_t)expect,
-				   .b = (uint64_t)value, .want = want };
+				   .b = (uint64_t)value, .want = want, .flags = flags };
 		return drive(&o, r);
 	}
 }
 
 int cpuopv_pc_list_push(uint64_t *head0, long stride, uint64_t node,
-			long next_offset, int want)
+			long next_offset, int want, int flags)
 {
 	FIRST_ATTEMPT(cpuopv_rseq_list_push(rs, head0, stride, node,
 					    next_offset, want))
 	{
 		struct pc_op o = { .kind = PC_LIST_PUSH, .base = (char *)head0,
 				   .stride = stride, .a = node,
-				   .b = (uint64_t)next_offset, .want = want };
+				   .b = (uint64_t)next_offset, .want = want, .flags = flags };
 		return drive(&o, r);
 	}
 }
 
 int cpuopv_pc_list_pop(uint64_t *head0, long stride, long next_offset,
-		       int want, uint64_t *out)
+		       int want, int flags, uint64_t *out)
 {
 	FIRST_ATTEMPT(cpuopv_rseq_list_pop(rs, head0, stride, next_offset,
 					   want, out))
 	{
 		struct pc_op o = { .kind = PC_LIST_POP, .base = (char *)head0,
 				   .stride = stride,
-				   .a = (uint64_t)next_offset, .want = want,
+				   .a = (uint64_t)next_offset, .want = want, .flags = flags,
 				   .out = out };
 		return drive(&o, r);
 	}
 }
 
 int cpuopv_pc_stack_push(uint64_t *slot0, long stride, uint64_t capacity,
-			 int64_t value, int want)
+			 int64_t value, int want, int flags)
 {
 	FIRST_ATTEMPT(cpuopv_rseq_stack_push(rs, slot0, stride, capacity,
 					     value, want))
 	{
 		struct pc_op o = { .kind = PC_STACK_PUSH, .base = (char *)slot0,
 				   .stride = stride, .a = capacity,
-				   .b = (uint64_t)value, .want = want };
+				   .b = (uint64_t)value, .want = want, .flags = flags };
 		return drive(&o, r);
 	}
 }
 
-int cpuopv_pc_stack_pop(uint64_t *slot0, long stride, int want, int64_t *out)
+int cpuopv_pc_stack_pop(uint64_t *slot0, long stride, int want, int flags, int64_t *out)
 {
 	FIRST_ATTEMPT(cpuopv_rseq_stack_pop(rs, slot0, stride, want, out))
 	{
 		struct pc_op o = { .kind = PC_STACK_POP, .base = (char *)slot0,
-				   .stride = stride, .want = want, .out = out };
+				   .stride = stride, .want = want, .flags = flags, .out = out };
 		return drive(&o, r);
 	}
 }
 
 int cpuopv_pc_record_push(uint64_t *slot0, long stride, uint64_t capacity,
-			  long entry_size, const void *src, long len, int want)
+			  long entry_size, const void *src, long len, int want, int flags)
 {
 	if (len < 0 || len > entry_size - 8 || len > CPU_OP_DATA_LEN_MAX)
 		return CPUOPV_PC_ERRNO(EINVAL);
@@ -560,14 +574,14 @@ int cpuopv_pc_record_push(uint64_t *slot0, long stride, uint64_t capacity,
 					   .stride = stride, .a = capacity,
 					   .b = (uint64_t)entry_size,
 					   .c = (uint64_t)len, .src = src,
-					   .want = want };
+					   .want = want, .flags = flags };
 			return drive(&o, r);
 		}
 	}
 }
 
 int cpuopv_pc_record_pop(uint64_t *slot0, long stride, long entry_size,
-			 void *dst, int want, int64_t *out_len)
+			 void *dst, int want, int flags, int64_t *out_len)
 {
 	if (entry_size < 8 || entry_size - 8 > CPU_OP_DATA_LEN_MAX)
 		return CPUOPV_PC_ERRNO(EINVAL);
@@ -580,7 +594,7 @@ int cpuopv_pc_record_pop(uint64_t *slot0, long stride, long entry_size,
 					   .base = (char *)slot0,
 					   .stride = stride,
 					   .a = (uint64_t)entry_size,
-					   .dst = dst, .want = want,
+					   .dst = dst, .want = want, .flags = flags,
 					   .out = out_len };
 			return drive(&o, r);
 		}
@@ -588,14 +602,14 @@ int cpuopv_pc_record_pop(uint64_t *slot0, long stride, long entry_size,
 }
 
 int cpuopv_pc_reserve(uint64_t *slot0, long stride, long tail_offset,
-		      uint64_t capacity, int want, uint64_t *out)
+		      uint64_t capacity, int want, int flags, uint64_t *out)
 {
 	FIRST_ATTEMPT(cpuopv_rseq_reserve(rs, slot0, stride, tail_offset,
 					  capacity, want, out))
 	{
 		struct pc_op o = { .kind = PC_RESERVE, .base = (char *)slot0,
 				   .stride = stride, .a = (uint64_t)tail_offset,
-				   .b = capacity, .want = want, .out = out };
+				   .b = capacity, .want = want, .flags = flags, .out = out };
 		return drive(&o, r);
 	}
 }

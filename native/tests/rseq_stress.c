@@ -58,6 +58,7 @@ static int allowed[MAXCPU], nallowed;
 static volatile int stop;
 static int seconds = 3;
 static int failures;
+static int pcflags;		/* CPUOPV_PC_NO_CPU_OPV with --no-cpu-opv */
 
 static int64_t *counter;		/* one word per CPU (at 0) */
 static char *locks;			/* [lock word][protected count] */
@@ -214,13 +215,13 @@ static void *worker(void *arg)
 		case 0: case 1: case 2: {
 			int64_t d = (int64_t)(rnd(&s) % 1000) + 1;
 
-			r = check_r(cpuopv_pc_add(counter, STRIDE, d, want), "add");
+			r = check_r(cpuopv_pc_add(counter, STRIDE, d, want, pcflags), "add");
 			if (r >= 0)
 				added[id] += d;
 			break;
 		}
 		case 3: {
-			r = check_r(cpuopv_pc_cmpeq_store((int64_t *)locks, STRIDE, 0, 1, want), "lock");
+			r = check_r(cpuopv_pc_cmpeq_store((int64_t *)locks, STRIDE, 0, 1, want, pcflags), "lock");
 			if (r >= 0) {
 				volatile int64_t *p = (int64_t *)(locks + (long)r * STRIDE + 8);
 
@@ -237,7 +238,7 @@ static void *worker(void *arg)
 
 			if (pushed_ids[id] + 1 >= IDS_PER_THREAD)
 				break;
-			r = check_r(cpuopv_pc_stack_push(stacks, STRIDE, STACK_CAP, (int64_t)v, want), "stack push");
+			r = check_r(cpuopv_pc_stack_push(stacks, STRIDE, STACK_CAP, (int64_t)v, want, pcflags), "stack push");
 			if (r >= 0)
 				pushed_ids[id]++;
 			break;
@@ -245,7 +246,7 @@ static void *worker(void *arg)
 		case 6: case 7: {
 			int64_t v;
 
-			r = check_r(cpuopv_pc_stack_pop(stacks, STRIDE, want, &v), "stack pop");
+			r = check_r(cpuopv_pc_stack_pop(stacks, STRIDE, want, pcflags, &v), "stack pop");
 			if (r >= 0)
 				pop_stack_item(v);
 			break;
@@ -253,7 +254,7 @@ static void *worker(void *arg)
 		case 8: case 9: {
 			uint64_t n;
 
-			r = check_r(cpuopv_pc_list_pop(lists, STRIDE, NEXT_OFF, want, &n), "list pop");
+			r = check_r(cpuopv_pc_list_pop(lists, STRIDE, NEXT_OFF, want, pcflags, &n), "list pop");
 			if (r >= 0) {
 				long k = (long)((n - (uint64_t)(uintptr_t)nodes) / NODE_SIZE);
 
@@ -267,7 +268,7 @@ static void *worker(void *arg)
 				memset(nodes + k * NODE_SIZE + 16, (int)id, NODE_SIZE - 16);
 				__atomic_store_n(&node_held[k], 0, __ATOMIC_RELEASE);
 				want = rnd(&s) % 4 == 0 && !pinned ? allowed[rnd(&s) % nallowed] : -1;
-				check_r(cpuopv_pc_list_push(lists, STRIDE, n, NEXT_OFF, want), "list push");
+				check_r(cpuopv_pc_list_push(lists, STRIDE, n, NEXT_OFF, want, pcflags), "list push");
 			}
 			break;
 		}
@@ -278,7 +279,7 @@ static void *worker(void *arg)
 			if (rec_ids[id] + 1 >= IDS_PER_THREAD)
 				break;
 			rec_fill(buf, rid, len);
-			r = check_r(cpuopv_pc_record_push(records, STRIDE, REC_CAP, REC_ESIZE, buf, len, want), "record push");
+			r = check_r(cpuopv_pc_record_push(records, STRIDE, REC_CAP, REC_ESIZE, buf, len, want, pcflags), "record push");
 			if (r >= 0)
 				rec_ids[id]++;
 			break;
@@ -286,7 +287,7 @@ static void *worker(void *arg)
 		case 12: case 13: {
 			int64_t len;
 
-			r = check_r(cpuopv_pc_record_pop(records, STRIDE, REC_ESIZE, buf, want, &len), "record pop");
+			r = check_r(cpuopv_pc_record_pop(records, STRIDE, REC_ESIZE, buf, want, pcflags, &len), "record pop");
 			if (r >= 0)
 				pop_record(buf, len);
 			break;
@@ -297,7 +298,7 @@ static void *worker(void *arg)
 
 			if (ring_ids[id] + 1 >= IDS_PER_THREAD)
 				break;
-			r = check_r(cpuopv_pc_reserve((uint64_t *)rings, STRIDE, RING_TAIL, RING_CAP, -1, &h), "reserve");
+			r = check_r(cpuopv_pc_reserve((uint64_t *)rings, STRIDE, RING_TAIL, RING_CAP, -1, pcflags, &h), "reserve");
 			if (r < 0)
 				break;
 			e = rings + (long)r * STRIDE + RING_ENTRIES + (h % RING_CAP) * RING_ESIZE;
@@ -308,7 +309,7 @@ static void *worker(void *arg)
 				pin(allowed[rnd(&s) % nallowed]), pinned = 1;
 			/* commit on the reserving CPU, wherever we run now */
 			while (check_r(cpuopv_pc_add((int64_t *)(rings + RING_ENTRIES + (h % RING_CAP) * RING_ESIZE),
-						     STRIDE, 1, r), "commit") < 0 && !stop)
+						     STRIDE, 1, r, pcflags), "commit") < 0 && !stop)
 				;
 			break;
 		}
@@ -367,11 +368,11 @@ static void drain_and_check(void)
 		prot += *(int64_t *)(locks + (long)cpu * STRIDE + 8);
 		if (*(int64_t *)(locks + (long)cpu * STRIDE))
 			FAIL("lock of cpu %d still held", cpu);
-		while (check_r(cpuopv_pc_stack_pop(stacks, STRIDE, cpu, &v), "drain stack") >= 0)
+		while (check_r(cpuopv_pc_stack_pop(stacks, STRIDE, cpu, pcflags, &v), "drain stack") >= 0)
 			pop_stack_item(v);
-		while (check_r(cpuopv_pc_list_pop(lists, STRIDE, NEXT_OFF, cpu, &n), "drain list") >= 0)
+		while (check_r(cpuopv_pc_list_pop(lists, STRIDE, NEXT_OFF, cpu, pcflags, &n), "drain list") >= 0)
 			nfree++;
-		while (check_r(cpuopv_pc_record_pop(records, STRIDE, REC_ESIZE, buf, cpu, &len), "drain records") >= 0)
+		while (check_r(cpuopv_pc_record_pop(records, STRIDE, REC_ESIZE, buf, cpu, pcflags, &len), "drain records") >= 0)
 			pop_record(buf, len);
 		while (ring_poll(cpu))
 			;
@@ -432,8 +433,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (no_cpu_opv)
-		cpuopv_pc_set_use_cpu_opv(0);
-	kernel = cpuopv_pc_use_cpu_opv();
+		pcflags = CPUOPV_PC_NO_CPU_OPV;
+	kernel = !no_cpu_opv && cpuopv_pc_use_cpu_opv();
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
 		return perror("sched_getaffinity"), 2;
 	for (i = 0; i < MAXCPU; i++)
@@ -460,7 +461,7 @@ int main(int argc, char **argv)
 	ring_seen = alloc((size_t)MAXTHREADS * IDS_PER_THREAD);
 
 	if (rs != 0 && !kernel) {
-		int r = cpuopv_pc_add(counter, STRIDE, 1, -1);
+		int r = cpuopv_pc_add(counter, STRIDE, 1, -1, pcflags);
 
 		if (r != CPUOPV_PC_UNAVAILABLE || counter[0] != 0) {
 			printf("not ok - without rseq and cpu_opv an add answered %d\n", r);
@@ -472,7 +473,7 @@ int main(int argc, char **argv)
 	/* every node starts on the list of some allowed CPU */
 	for (i = 0; i < NODES; i++)
 		if (check_r(cpuopv_pc_list_push(lists, STRIDE, (uint64_t)(uintptr_t)(nodes + (long)i * NODE_SIZE),
-						NEXT_OFF, kernel ? allowed[i % nallowed] : -1), "list seed") < 0)
+						NEXT_OFF, kernel ? allowed[i % nallowed] : -1, pcflags), "list seed") < 0)
 			return 1;
 	cpuopv_pc_inject_aborts(inject);
 
