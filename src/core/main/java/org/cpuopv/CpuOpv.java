@@ -44,9 +44,14 @@ import org.cpuopv.internal.Errno;
 public final class CpuOpv implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("org.cpuopv");
 
+    static {
+        org.cpuopv.internal.Access.setOps(CpuOpv::ops);
+    }
+
     private final Engine engine;
     private final CpuSet possible;
     private final ExecuteListener listener;
+    private String reason = "requested";
     private final AtomicInteger ids = new AtomicInteger();
     private final List<NativeBlock> blocks = new ArrayList<>();
     private volatile boolean closed;
@@ -82,21 +87,70 @@ public final class CpuOpv implements AutoCloseable {
             case KERNEL:
                 KernelCheck.require();
                 return new CpuOpv(new KernelEngine(), possible, listener);
+            case RSEQ: {
+                String why = rseqUnavailabilityReason();
+                if (why != null) {
+                    throw new BackendUnavailableException("the rseq backend is unavailable: " + why, null);
+                }
+                return new CpuOpv(new EmulatedEngine(possible, Backend.RSEQ), possible, listener);
+            }
             case EMULATED:
                 return new CpuOpv(new EmulatedEngine(possible), possible, listener);
             case AUTO: {
                 BackendUnavailableException why = KernelCheck.unavailabilityCause();
+                CpuOpv opv;
                 if (why == null) {
-                    LOG.log(System.Logger.Level.INFO, "cpu_opv: using the kernel backend (/dev/cpu_opv)");
-                    return new CpuOpv(new KernelEngine(), possible, listener);
+                    opv = new CpuOpv(new KernelEngine(), possible, listener);
+                    opv.reason = "/dev/cpu_opv works";
+                } else {
+                    String noRseq = rseqUnavailabilityReason();
+                    if (noRseq == null) {
+                        opv = new CpuOpv(new EmulatedEngine(possible, Backend.RSEQ), possible, listener);
+                        opv.reason = "the kernel backend is unavailable (" + why.getMessage()
+                                + "); glibc registered rseq for every thread";
+                    } else {
+                        opv = new CpuOpv(new EmulatedEngine(possible), possible, listener);
+                        opv.reason = "the kernel backend is unavailable (" + why.getMessage()
+                                + ") and so is rseq (" + noRseq + ")";
+                    }
                 }
-                LOG.log(System.Logger.Level.INFO, "cpu_opv: using the EMULATED backend (atomic only within"
-                        + " this process's handle) because the kernel backend is unavailable: " + why.getMessage());
-                return new CpuOpv(new EmulatedEngine(possible), possible, listener);
+                LOG.log(System.Logger.Level.INFO, "cpu_opv: using the " + opv.backend() + " backend because "
+                        + opv.reason);
+                return opv;
             }
             default:
                 throw new IllegalArgumentException("backend " + backend);
         }
+    }
+
+    /**
+     * @return null when the {@link Backend#RSEQ} backend can be used (the native library loads and
+     *         glibc registered an rseq area for every thread), else why not
+     */
+    public static String rseqUnavailabilityReason() {
+        if (!org.cpuopv.internal.NativeLibrary.isLoaded()) {
+            return "the native library does not load: " + org.cpuopv.internal.NativeLibrary.failure().getMessage();
+        }
+        int s = org.cpuopv.internal.NativeCalls.rseqStatus();
+        if (s == 0) {
+            return null;
+        }
+        return s == Errno.ENOSYS ? "glibc has no rseq support (__rseq_offset missing: glibc older than 2.35)"
+                : "glibc registered no rseq area (__rseq_size is 0: GLIBC_TUNABLES=glibc.pthread.rseq=0,"
+                + " a seccomp filter refusing rseq, or a kernel without it)";
+    }
+
+    /**
+     * @return why this handle runs on {@link #backend()}: "requested" when that backend was asked
+     *         for, else what {@link Backend#AUTO} found (the module, rseq, or neither and why)
+     */
+    public String backendReason() {
+        return reason;
+    }
+
+    /** @return the structures' per-CPU operations on this handle's backend (internal) */
+    org.cpuopv.internal.PerCpuOps ops() {
+        return engine.ops();
     }
 
     /** @return true when {@link Backend#KERNEL} can be opened now (library loads, device opens) */
@@ -112,7 +166,7 @@ public final class CpuOpv implements AutoCloseable {
         return KernelCheck.unavailabilityCause();
     }
 
-    /** @return KERNEL or EMULATED (never AUTO) */
+    /** @return KERNEL, RSEQ or EMULATED (never AUTO); {@link #backendReason()} says why */
     public Backend backend() {
         return engine.kind();
     }

@@ -67,6 +67,14 @@ public final class PerCpuArena implements AutoCloseable {
         return slots[cpu];
     }
 
+    /**
+     * @return the address CPU {@code c}'s slot is {@code c * slotSize()} bytes after (that of CPU
+     *         0's slot); for native code, never needed to use the API
+     */
+    public long baseAddress() {
+        return block.address;
+    }
+
     /** @return bytes per slot, a multiple of 128 */
     public int slotSize() {
         return slotSize;

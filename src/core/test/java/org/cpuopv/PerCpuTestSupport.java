@@ -16,7 +16,11 @@ public final class PerCpuTestSupport {
 
     /** @return the backends in scope (see {@link TestBackends}): a JUnit MethodSource */
     public static Stream<Backend> backends() {
-        return TestBackends.backends();
+        // the structures also run on the rseq backend wherever glibc registered rseq
+        boolean rseq = !System.getProperty("cpuopv.test.backends", "").equals("kernel")
+                && !System.getProperty("cpuopv.test.backends", "").equals("emulated")
+                && CpuOpv.rseqUnavailabilityReason() == null;
+        return Stream.concat(TestBackends.backends(), rseq ? Stream.of(Backend.RSEQ) : Stream.empty());
     }
 
     /** @return whether this run requires the kernel backend (the VM) */

@@ -28,9 +28,22 @@ public final class EmulatedEngine implements Engine {
     private final Object[] locks;           // index = cpu
     private volatile NativeBlock[] live = new NativeBlock[0];
     private final boolean nativeCpu;        // sched_getcpu / affinity available
+    private final Backend kind;
+    private final PerCpuOps ops;
 
+    /** The emulated backend: vectors and the structures' operations under per-CPU locks. */
     public EmulatedEngine(CpuSet possible) {
+        this(possible, Backend.EMULATED);
+    }
+
+    /**
+     * @param kind EMULATED, or RSEQ: vectors under the per-CPU locks, the structures' operations
+     *             in rseq (atomic against everything on that CPU, but not against these vectors)
+     */
+    public EmulatedEngine(CpuSet possible, Backend kind) {
         this.possible = possible;
+        this.kind = kind;
+        this.ops = kind == Backend.RSEQ ? PerCpuOps.RSEQ : new EmulatedOps(this);
         this.locks = new Object[possible.max() + 1];
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
@@ -40,7 +53,17 @@ public final class EmulatedEngine implements Engine {
 
     @Override
     public Backend kind() {
-        return Backend.EMULATED;
+        return kind;
+    }
+
+    @Override
+    public PerCpuOps ops() {
+        return ops;
+    }
+
+    /** @return the lock of {@code cpu} (a possible CPU) */
+    Object lock(int cpu) {
+        return locks[cpu];
     }
 
     @Override

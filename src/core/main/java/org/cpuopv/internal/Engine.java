@@ -20,4 +20,7 @@ public interface Engine {
 
     /** Frees a block from {@link #allocate}; idempotent. */
     void release(NativeBlock block);
+
+    /** @return the per-CPU operations of the structures on this backend */
+    PerCpuOps ops();
 }

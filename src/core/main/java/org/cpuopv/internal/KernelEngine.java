@@ -36,6 +36,11 @@ public final class KernelEngine implements Engine {
     }
 
     @Override
+    public PerCpuOps ops() {
+        return PerCpuOps.KERNEL;
+    }
+
+    @Override
     public void release(NativeBlock block) {
         block.free();
     }

@@ -15,7 +15,7 @@ public final class NativeCalls {
      * value it was compiled with (it sees this constant through the {@code javac -h} header),
      * so a stale library is detected at load time. Bump on any change of a signature below.
      */
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
 
     private NativeCalls() {
     }
@@ -43,7 +43,7 @@ public final class NativeCalls {
     /** @return errno of the last failed open of the device, unmapped (0: none failed) */
     public static native int deviceOpenErrno();
 
-    /** @return {@code sched_getcpu()} or {@code -errno} */
+    /** @return the CPU the thread runs on (rseq's {@code cpu_id}, else {@code sched_getcpu()}) or {@code -errno} */
     public static native int currentCpu();
 
     /** @return the address of zeroed, page-aligned anonymous memory, or {@code -errno} */
@@ -66,4 +66,59 @@ public final class NativeCalls {
 
     /** @return {@code name=value;} pairs: offsets, sizes and constants of the UAPI header */
     public static native String abiFacts();
+
+    // ---- the per-CPU operations of cpuopv_rseq.h: rseq, cpu_opv after bounded aborts ----
+
+    /** Answer of a per-CPU operation: its comparison failed (full, empty, busy); nothing changed. */
+    public static final int PC_FAILED = -1;
+    /** Answer: the operation wanted another CPU and could not go there. */
+    public static final int PC_WRONG_CPU = -3;
+    /** Answer: neither rseq nor cpu_opv is usable. */
+    public static final int PC_UNAVAILABLE = -4;
+    /** Answers at or below this are {@code -1000 - errno}. */
+    public static final int PC_ERRNO_BASE = -1000;
+    /** Flag: never use cpu_opv for this call (the rseq backend). */
+    public static final int PC_NO_CPU_OPV = 1;
+
+    /** @return 0 when glibc registered rseq for every thread, else ENOSYS (glibc too old) or ENOTSUP (none) */
+    public static native int rseqStatus();
+
+    /** word(cpu) += delta; @return the CPU or an answer above */
+    public static native int pcAdd(long word0, long stride, long delta, int want, int flags);
+
+    /** if word(cpu) == expect: word(cpu) = value */
+    public static native int pcCmpeqStore(long word0, long stride, long expect, long value, int want, int flags);
+
+    /** node.next = head(cpu), head(cpu) = node (absolute addresses) */
+    public static native int pcListPush(long head0, long stride, long node, long nextOffset, int want, int flags);
+
+    /** *out = head(cpu), head(cpu) = head.next */
+    public static native int pcListPop(long head0, long stride, long nextOffset, int want, int flags, long out);
+
+    /** [count][values]: push value */
+    public static native int pcStackPush(long slot0, long stride, long capacity, long value, int want, int flags);
+
+    /** [count][values]: pop into *out */
+    public static native int pcStackPop(long slot0, long stride, int want, int flags, long out);
+
+    /** [count][entries [length][data]]: push len bytes from src */
+    public static native int pcRecordPush(long slot0, long stride, long capacity, long entrySize, long src,
+            long len, int want, int flags);
+
+    /** pop the top record into dst, its length into *outLen */
+    public static native int pcRecordPop(long slot0, long stride, long entrySize, long dst, int want, int flags,
+            long outLen);
+
+    /** [head]..[tail at tailOffset]: *out = head, head + 1 */
+    public static native int pcReserve(long slot0, long stride, long tailOffset, long capacity, int want, int flags,
+            long out);
+
+    /** Tests: every later operation counts its first n attempts as aborted (0: off). */
+    public static native void pcInjectAborts(int n);
+
+    /** Aborts in a row before the cpu_opv slow path. */
+    public static native void pcSetMaxAborts(int n);
+
+    /** Fills aborts, injected, slow-path runs, migrations (process-wide). */
+    public static native void pcStats(long[] out);
 }

@@ -4,9 +4,10 @@
 package org.cpuopv.percpu;
 
 import org.cpuopv.CpuOpv;
-import org.cpuopv.OpVector;
-import org.cpuopv.Outcome;
 import org.cpuopv.Slot;
+import org.cpuopv.internal.Mem;
+import org.cpuopv.internal.PerCpuOps;
+import org.cpuopv.internal.ThreadState;
 
 /**
  * The per-CPU bounded stack of 64-bit values shared by {@link PerCpuStack} and
@@ -17,7 +18,7 @@ abstract class BoundedStackBase extends PerCpuStructure {
     static final long VALUES = 8;
 
     final int capacity;
-    private final boolean release;
+    private final boolean release;  // readers peek with acquire (x86: every commit store is a release)
 
     BoundedStackBase(CpuOpv opv, int capacity, boolean release) {
         super(opv, slotBytes(capacity));
@@ -41,72 +42,60 @@ abstract class BoundedStackBase extends PerCpuStructure {
         return release ? s.getLongAcquire(COUNT) : s.getLong(COUNT);
     }
 
-    private void storeCount(OpVector v, Slot s, long n) {
-        if (release) {
-            v.storeLongRelease(s, COUNT, n);
-        } else {
-            v.storeLong(s, COUNT, n);
-        }
-    }
-
-    /** 1 pushed, 0 full, -1 retry. */
-    final int attemptPush(PerCpuContext ctx, int cpu, long value) {
-        Slot s = slot(cpu);
-        long n = readCount(s);
-        if (n >= capacity) {
-            return 0;
-        }
-        OpVector v = ctx.vector.on(cpu)
-                .compareEqLong(s, COUNT, n)
-                .storeLong(s, VALUES + 8 * n, value);
-        storeCount(v, s, n + 1);
-        return ctx.run() == Outcome.DONE ? 1 : -1;
-    }
-
-    /** 1 popped (into ctx.value), 0 empty, -1 retry. */
-    final int attemptPop(PerCpuContext ctx, int cpu) {
-        Slot s = slot(cpu);
-        long n = readCount(s);
-        if (n <= 0) {
-            return 0;
-        }
-        long top = s.getLong(VALUES + 8 * (n - 1));
-        OpVector v = ctx.vector.on(cpu)
-                .compareEqLong(s, COUNT, n)
-                .compareEqLong(s, VALUES + 8 * (n - 1), top);
-        storeCount(v, s, n - 1);
-        if (ctx.run() == Outcome.DONE) {
-            ctx.value = top;
-            return 1;
-        }
-        return -1;
-    }
-
     /**
-     * Pushes {@code value} on the CPU the caller runs on.
+     * Pushes {@code value} on the CPU the caller runs on (one restartable sequence: load the
+     * count, store the value above it, commit the count; no context needed).
      *
      * @return true when pushed; false when that CPU's stack was full (nothing changed)
      */
-    public final boolean push(PerCpuContext ctx, long value) {
-        check(ctx);
-        for (;;) {
-            int r = attemptPush(ctx, ctx.currentCpu(), value);
-            if (r >= 0) {
-                return r == 1;
-            }
-        }
+    public final boolean push(long value) {
+        checkOpen();
+        return PerCpuOps.check(ops.stackPush(base, stride, capacity, value, -1), "push") >= 0;
     }
 
-    /** Pushes on {@code cpu}'s stack. @return false when it was full */
+    /** Pushes on {@code cpu}'s stack (cpu_opv there, or a move there). @return false when it was full */
+    public final boolean pushOn(int cpu, long value) {
+        return PerCpuOps.check(ops.stackPush(base, stride, capacity, value, target(cpu)), "pushOn") >= 0;
+    }
+
+    /**
+     * Pops from the CPU the caller runs on.
+     *
+     * @param ifEmpty what to answer when that CPU's stack is empty (a value never pushed)
+     * @return the value popped, or {@code ifEmpty}
+     */
+    public final long pop(long ifEmpty) {
+        checkOpen();
+        ThreadState ts = ThreadState.current();
+        return PerCpuOps.check(ops.stackPop(base, stride, -1, ts.out), "pop") >= 0 ? Mem.U.getLong(ts.out) : ifEmpty;
+    }
+
+    /** Pops from {@code cpu}'s stack (cpu_opv there, or a move there); @return the value, or {@code ifEmpty} */
+    public final long popFrom(int cpu, long ifEmpty) {
+        ThreadState ts = ThreadState.current();
+        return PerCpuOps.check(ops.stackPop(base, stride, target(cpu), ts.out), "popFrom") >= 0
+                ? Mem.U.getLong(ts.out) : ifEmpty;
+    }
+
+    private boolean popInto(PerCpuContext ctx, int want) {
+        ThreadState ts = ThreadState.current();
+        if (PerCpuOps.check(ops.stackPop(base, stride, want, ts.out), "pop") >= 0) {
+            ctx.value = Mem.U.getLong(ts.out);
+            return true;
+        }
+        return false;
+    }
+
+    /** Same as {@link #push(long)}; the context is only checked. */
+    public final boolean push(PerCpuContext ctx, long value) {
+        check(ctx);
+        return push(value);
+    }
+
+    /** Same as {@link #pushOn(int, long)}; the context is only checked. */
     public final boolean pushOn(PerCpuContext ctx, int cpu, long value) {
         check(ctx);
-        for (;;) {
-            int r = attemptPush(ctx, cpu, value);
-            if (r >= 0) {
-                return r == 1;
-            }
-            Thread.onSpinWait();
-        }
+        return pushOn(cpu, value);
     }
 
     /**
@@ -117,24 +106,14 @@ abstract class BoundedStackBase extends PerCpuStructure {
      */
     public final boolean tryPop(PerCpuContext ctx) {
         check(ctx);
-        for (;;) {
-            int r = attemptPop(ctx, ctx.currentCpu());
-            if (r >= 0) {
-                return r == 1;
-            }
-        }
+        checkOpen();
+        return popInto(ctx, -1);
     }
 
     /** Pops from {@code cpu}'s stack; @return false when it was empty (see {@link #tryPop}) */
     public final boolean tryPopFrom(PerCpuContext ctx, int cpu) {
         check(ctx);
-        for (;;) {
-            int r = attemptPop(ctx, cpu);
-            if (r >= 0) {
-                return r == 1;
-            }
-            Thread.onSpinWait();
-        }
+        return popInto(ctx, target(cpu));
     }
 
     /** @return the value popped from the current CPU's stack, or {@code ifEmpty} */

@@ -33,11 +33,41 @@ public final class PerCpuContext implements AutoCloseable {
     long retries;
     long expectedFaults;
     long executes;
+    private volatile Thread owner;
 
     /** @param opv the handle whose structures this context will be used with */
     public PerCpuContext(CpuOpv opv) {
         this.opv = opv;
         this.vector = opv.newVector();
+    }
+
+    /**
+     * A context belongs to the first thread that uses it with a structure; any other thread
+     * that uses it is refused (its vector and buffers would be corrupted silently otherwise).
+     *
+     * @throws IllegalStateException when the calling thread is not that thread
+     */
+    void checkThread() {
+        Thread me = Thread.currentThread();
+        Thread o = owner;
+        if (o == me) {
+            return;
+        }
+        if (o == null) {
+            synchronized (this) {
+                if (owner == null) {
+                    owner = me;
+                    return;
+                }
+                o = owner;
+            }
+            if (o == me) {
+                return;
+            }
+        }
+        throw new IllegalStateException("this PerCpuContext belongs to thread \"" + o.getName()
+                + "\" and was used by thread \"" + me.getName() + "\": a context is per thread (the"
+                + " structures' context-free methods need none)");
     }
 
     /** @return the handle */

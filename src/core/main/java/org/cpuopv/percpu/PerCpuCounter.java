@@ -4,8 +4,10 @@
 package org.cpuopv.percpu;
 
 import org.cpuopv.CpuOpv;
-import org.cpuopv.Outcome;
+import org.cpuopv.CpuSet;
 import org.cpuopv.Slot;
+import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.PerCpuOps;
 
 /**
  * A statistics counter split per CPU: use case 2 of cpu_opv. An add is a single ADD op run on
@@ -20,14 +22,15 @@ import org.cpuopv.Slot;
  * <p><b>Memory ordering.</b> Adds are relaxed (no ordering with the caller's other accesses);
  * reads in {@link #sum()} and {@link #get} are acquire reads of single-copy-atomic words.
  *
- * <p><b>Costs.</b> {@link #add}: one {@code sched_getcpu} and one execute (one ioctl).
- * {@link #sum()}: no syscall. {@link #sumAndReset}: one execute per possible CPU (plus one per
- * concurrent add that slipped in). Memory: 128 bytes per possible CPU.
+ * <p><b>Costs.</b> {@link #add(long)}: one JNI call running a restartable sequence on the
+ * current CPU's word (a few ns; cpu_opv only after repeated aborts, kernel backend), no system
+ * call, nothing allocated, no context. {@link #sum()}: no syscall. {@link #sumAndReset()}: one
+ * operation per allowed CPU (cpu_opv there, or a move there with the rseq backend).
+ * Memory: 128 bytes per possible CPU.
  *
- * <p><b>Migration and CPUs.</b> {@link #add} targets the CPU read just before; if the thread
- * migrates in between, the add still runs atomically on that CPU's word (an IPI), which is
- * just as correct. {@link #addOn} and {@link #sumAndReset} target other CPUs, which must be
- * in the caller's affinity mask.
+ * <p><b>Migration and CPUs.</b> {@link #add(long)} reads the CPU inside the sequence: a
+ * migration before the commit restarts it on the new CPU. {@link #addOn} and
+ * {@link #sumAndReset()} target other CPUs, which must be in the caller's affinity mask.
  */
 public final class PerCpuCounter extends PerCpuStructure {
     private static final long WORD = 0;
@@ -38,24 +41,33 @@ public final class PerCpuCounter extends PerCpuStructure {
     }
 
     /**
+     * Adds {@code delta} on the CPU the caller runs on: one JNI call, a restartable sequence on
+     * that CPU's word (kernel and rseq backends); no context, nothing allocated.
+     */
+    public void add(long delta) {
+        PerCpuOps.check(ops.add(base, stride, delta, -1), "PerCpuCounter.add");
+    }
+
+    /** Adds {@code delta} on {@code cpu}'s word: cpu_opv there (kernel backend), or moving there (rseq backend). */
+    public void addOn(int cpu, long delta) {
+        PerCpuOps.check(ops.add(base, stride, delta, target(cpu)), "PerCpuCounter.addOn");
+    }
+
+    /**
      * Adds {@code delta} on the CPU the caller runs on.
      *
      * @return the CPU it was added on
      */
     public int add(PerCpuContext ctx, long delta) {
-        int cpu = ctx.currentCpu();
-        addOn(ctx, cpu, delta);
-        return cpu;
+        check(ctx);
+        checkOpen();
+        return PerCpuOps.check(ops.add(base, stride, delta, -1), "PerCpuCounter.add");
     }
 
     /** Adds {@code delta} on {@code cpu}'s word (run on that CPU). */
     public void addOn(PerCpuContext ctx, int cpu, long delta) {
         check(ctx);
-        ctx.vector.on(cpu).addLong(slot(cpu), WORD, delta);
-        Outcome o = ctx.run();
-        if (o != Outcome.DONE) {
-            throw new IllegalStateException("an add without compare answered " + o);
-        }
+        addOn(cpu, delta);
     }
 
     /** @return {@code cpu}'s word now */
@@ -74,30 +86,42 @@ public final class PerCpuCounter extends PerCpuStructure {
     }
 
     /**
-     * Zeroes every CPU's word and returns what they held, losing no concurrent add.
+     * Zeroes the word of every CPU the calling thread may run on and returns what they held,
+     * losing no concurrent add: each word is taken by "compare word == v, store 0" run on its
+     * CPU. Words of CPUs outside the thread's affinity mask (a container's cpuset smaller than
+     * the machine) cannot be reached and are left as they are, still counted by {@link #sum()}.
      *
      * @return the sum of the values taken out
      */
-    public long sumAndReset(PerCpuContext ctx) {
-        check(ctx);
+    public long sumAndReset() {
+        checkOpen();
         long total = 0;
-        int n = opv.possibleCpus().size();
-        for (int i = 0; i < n; i++) {
-            int cpu = opv.possibleCpus().get(i);
+        CpuSet cpus = allowedCpus();
+        for (int i = 0; i < cpus.size(); i++) {
+            int cpu = cpus.get(i);
             Slot s = slot(cpu);
             for (;;) {
                 long v = s.getLongAcquire(WORD);
                 if (v == 0) {
                     break;
                 }
-                ctx.vector.on(cpu).compareEqLong(s, WORD, v).storeLong(s, WORD, 0);
-                if (ctx.run() == Outcome.DONE) {
+                int r = ops.cmpeqStore(base, stride, v, 0, cpu);
+                if (r >= 0) {
                     total += v;
                     break;
+                }
+                if (r != NativeCalls.PC_FAILED) {
+                    break; // unreachable now (left our mask, offline): the value stays, counted by sum()
                 }
             }
         }
         return total;
+    }
+
+    /** Same as {@link #sumAndReset()}; the context is only checked. */
+    public long sumAndReset(PerCpuContext ctx) {
+        check(ctx);
+        return sumAndReset();
     }
 
     /** Zeroes every CPU's word (same as {@link #sumAndReset}, discarding the sum). */

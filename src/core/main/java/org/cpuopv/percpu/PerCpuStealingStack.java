@@ -4,6 +4,7 @@
 package org.cpuopv.percpu;
 
 import org.cpuopv.CpuOpv;
+import org.cpuopv.CpuSet;
 import org.cpuopv.Slot;
 
 /**
@@ -74,15 +75,28 @@ public final class PerCpuStealingStack extends BoundedStackBase {
                 ctx.value = value;
                 return true;
             }
-            int n = opv.possibleCpus().size();
-            for (int i = 0; i < n; i++) {
-                if (pushOn(ctx, opv.possibleCpus().get(i), value)) {
+            // every CPU this thread may reach (never a CPU outside its mask: EINVAL there
+            // would leave the value nowhere); the value stays in hand until one has room
+            CpuSet cpus = allowedCpus();
+            for (int i = 0; i < cpus.size(); i++) {
+                if (pushOn(ctx, cpus.get(i), value)) {
                     ctx.value = value;
                     return true;
                 }
             }
             Thread.yield();
         }
+    }
+
+    /**
+     * Takes the top value of {@code victim}'s stack for the caller (a pop run on the victim's
+     * CPU): the work-stealing step. The value is the caller's, on no stack, so nothing can be
+     * lost or left behind whatever happens next.
+     *
+     * @return the value, or {@code ifEmpty} when the victim's stack was empty
+     */
+    public long steal(int victim, long ifEmpty) {
+        return popFrom(victim, ifEmpty);
     }
 
     /**
@@ -97,9 +111,9 @@ public final class PerCpuStealingStack extends BoundedStackBase {
         if (tryPop(ctx)) {
             return true;
         }
-        int n = opv.possibleCpus().size();
-        for (int i = 0; i < n; i++) {
-            int cpu = opv.possibleCpus().get(i);
+        CpuSet cpus = allowedCpus();
+        for (int i = 0; i < cpus.size(); i++) {
+            int cpu = cpus.get(i);
             if (peekSize(cpu) > 0 && tryPopFrom(ctx, cpu)) {
                 return true;
             }
