@@ -238,6 +238,9 @@ static int case_result(void)
 	return atomic_load(&fails) ? KSFT_FAIL : KSFT_PASS;
 }
 
+static bool kernel_at_least(int major, int minor);
+static int missing(const char *fmt, ...);
+
 static const char *errname(int e)
 {
 	switch (e) {
@@ -1452,14 +1455,12 @@ static int t_efault_write_read_only(void)
 	return case_result();
 }
 
-/* A VM_IO | VM_PFNMAP mapping (the vDSO data page): refused, EFAULT/EAGAIN. */
-static int t_efault_io_mapping(void)
+/* The [vvar] mapping of this process, or NULL. */
+static void *find_vvar(void)
 {
 	char line[512];
 	void *vvar = NULL;
 	FILE *f = fopen("/proc/self/maps", "r");
-	uint64_t x = 0;
-	struct cpu_op op;
 
 	while (f && fgets(line, sizeof(line), f)) {
 		unsigned long lo, hi;
@@ -1471,15 +1472,69 @@ static int t_efault_io_mapping(void)
 	}
 	if (f)
 		fclose(f);
+	return vvar;
+}
+
+/*
+ * A VM_IO | VM_PFNMAP mapping: refused, EFAULT/EAGAIN. /dev/mem (root: the
+ * first megabyte, which STRICT_DEVMEM allows) is one everywhere; the vDSO
+ * data page was one up to 6.14.
+ */
+static int t_efault_io_mapping(void)
+{
+	int fd = open("/dev/mem", O_RDONLY);
+	void *io = fd < 0 ? MAP_FAILED : mmap(NULL, page_sz, PROT_READ, MAP_SHARED, fd, 0);
+	const char *what = "/dev/mem";
+	uint64_t x = 0;
+	struct cpu_op op;
+
+	if (fd >= 0)
+		close(fd);
+	if (io == MAP_FAILED) {
+		if (kernel_at_least(6, 15))
+			return missing("/dev/mem: %s (and [vvar] is ordinary memory from 6.15)",
+				       strerror(errno));
+		io = find_vvar();
+		what = "[vvar]";
+		if (!io)
+			return skip("no /dev/mem and no [vvar] mapping");
+	}
+	EXPECT_BAD_OP(sfmt("cmp_eq a=%s (VM_IO|VM_PFNMAP)", what), op_cmp_eq(io, &x, 8),
+		      cpu_a, -EFAULT);
+	EXPECT_BAD_OP(sfmt("memcpy src=%s", what), op_memcpy(&x, io, 8), cpu_a, -EFAULT);
+	op = op_memcpy(&x, io, 8);
+	op.u.memcpy_op.expect_fault_src = 1;
+	EXPECT_BAD_OP(sfmt("memcpy src=%s, expect_fault_src", what), op, cpu_a, -EAGAIN);
+	CHECK(x == 0, "%s data was copied", what);
+	return case_result();
+}
+
+/*
+ * From 6.15 the vDSO data is ordinary memory behind struct pages, mapped
+ * read-only: GUP lets a vector read it as the caller can, never write it.
+ */
+static int t_vvar_read_only(void)
+{
+	char *vvar = find_vvar();
+	uint64_t copy = 0, orig;
+	int t;
+
+	if (!kernel_at_least(6, 15))
+		return skip("[vvar] is a PFN mapping before 6.15 (efault_io_mapping)");
 	if (!vvar)
 		return skip("no [vvar] mapping in this process");
-	EXPECT_BAD_OP("cmp_eq a=[vvar] (VM_IO|VM_PFNMAP)", op_cmp_eq(vvar, &x, 8),
-		      cpu_a, -EFAULT);
-	EXPECT_BAD_OP("memcpy src=[vvar]", op_memcpy(&x, vvar, 8), cpu_a, -EFAULT);
-	op = op_memcpy(&x, vvar, 8);
-	op.u.memcpy_op.expect_fault_src = 1;
-	EXPECT_BAD_OP("memcpy src=[vvar], expect_fault_src", op, cpu_a, -EAGAIN);
-	CHECK(x == 0, "[vvar] data was copied");
+	for (t = 0; t < n_targets; t++) {
+		struct cpu_op v[1];
+
+		/* a word that does not change (the vDSO's data changes under us) */
+		memcpy(&orig, vvar, 8);
+		v[0] = op_memcpy(&copy, vvar, 8);
+		EXPECT("memcpy from [vvar]", cpu_opv(v, 1, tcpu(t), 0), 0);
+		v[0] = op_add(vvar, 1, 8);
+		EXPECT("add on [vvar]", cpu_opv(v, 1, tcpu(t), 0), -EFAULT);
+		v[0] = op_memcpy(vvar + 64, &copy, 8);
+		EXPECT("memcpy into [vvar]", cpu_opv(v, 1, tcpu(t), 0), -EFAULT);
+	}
 	return case_result();
 }
 
@@ -3025,7 +3080,8 @@ static int t_hugetlb_1g(void)
 	first[0] = op_add(h + 64, 3, 8);
 	t0 = now_s();
 	EXPECT("add on an untouched 1 GiB page", cpu_opv(first, 1, tcpu(1), 0), 0);
-	CHECK(now_s() - t0 < 5.0, "faulting in the 1 GiB page took %.1f s", now_s() - t0);
+	/* zeroing 1 GiB takes seconds under an emulator: bounded, not instant */
+	CHECK(now_s() - t0 < 60.0, "faulting in the 1 GiB page took %.1f s", now_s() - t0);
 	CHECK(*(uint64_t *)(h + 64) == 3, "the add on the untouched page did not land");
 	huge_page_vectors(h, len, "1 GiB hugetlb");
 	munmap(h, len);
@@ -3097,8 +3153,8 @@ static int t_numa_hint_read(void)
 	if (access("/sys/devices/system/node/node1", F_OK))
 		return missing("one NUMA node only (the VM boots two: qemu -numa)");
 	fd = open(numa_sysctl, O_RDONLY);
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
-		return missing("no %s (CONFIG_NUMA_BALANCING)", numa_sysctl);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)	/* e.g. PREEMPT_RT */
+		return skip("this kernel has no NUMA balancing (no %s)", numa_sysctl);
 	close(fd);
 	snprintf(shm->numa_saved, sizeof(shm->numa_saved), "%.*s", 1, buf);
 	if (access(numa_dbg, F_OK))
@@ -3767,15 +3823,18 @@ static int t_fork_race(void)
 			for (int k = 0; k < 20; k++) {
 				struct cpu_op w[1] = { op_add(&m[1], 1, 8) };
 
-				if (cpu_opv(w, 1, tcpu(k & 1), 0))
-					_exit(2);
+				int r = cpu_opv(w, 1, tcpu(k & 1), 0);
+
+				if (r)	/* 100 + errno, or 99 for a positive answer */
+					_exit(r > 0 ? 99 : 100 + (errno & 127));
 			}
 			_exit(m[1] == c1 + 20 ? 0 : 4);
 		}
 		v = child_verdict(pid);
 		if (v && bad++ < 5)
 			FAIL("fork %ld: child verdict %d (3: saw the parent's add after fork, "
-			     "2: its call failed, 4: its own adds went missing)", i, v);
+			     "4: its own adds went missing; its call failed: 100 + %s)", i, v,
+			     v >= 100 ? errname(v - 100) : "errno");
 		if (m[1] != 0 && bad++ < 5)
 			FAIL("fork %ld: a child's add showed in the parent (%" PRIu64 ")", i,
 			     m[1]);
@@ -4649,6 +4708,7 @@ static const struct test_case cases[] = {
 	CASE(efault_prot_none),
 	CASE(efault_write_read_only),
 	CASE(efault_io_mapping),
+	CASE(vvar_read_only),
 	CASE(efault_vector_unreadable),
 	CASE(efault_null_args),
 	CASE(enotty_unknown_cmd),
