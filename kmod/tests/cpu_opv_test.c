@@ -3806,6 +3806,12 @@ static int t_fork_race(void)
 	pthread_t th;
 
 	fa.c = &m[0];	/* the parent's counter; m[1] is the child's */
+	/*
+	 * Open the device before the adder starts: fork copies the fd table
+	 * before the memory, so a first open() racing with it could leave the
+	 * child a cached fd number it does not have (EBADF).
+	 */
+	cpu_opv_fd();
 	pthread_create(&th, NULL, fork_adder_fn, &fa);
 	for (i = 0; i < forks; i++) {
 		pid_t pid = fork();
