@@ -11,8 +11,9 @@ import org.cpuopv.Outcome;
  * What one thread needs to operate on the per-CPU structures of this package without
  * allocating: its {@link OpVector}, the result of the last pop, and counters of retries.
  *
- * <p>Create one per thread and pass it to every call ({@code counter.add(ctx, 1)}); keep it for
- * the thread's life. It is not thread-safe, and it belongs to one {@link CpuOpv} handle: use it
+ * <p>No structure of this package takes one any more (their operations are one call each, with
+ * the calling thread's own native scratch); it remains for code that builds its own vectors per
+ * thread. It is not thread-safe, and it belongs to one {@link CpuOpv} handle: use it
  * only with structures of that handle. Cost: about 4.3 KiB of native memory for the vector.
  */
 public final class PerCpuContext implements AutoCloseable {

@@ -35,9 +35,9 @@ class AllocationFreeTest {
                 for (int i = 0; i < rounds; i++) {
                     int cpu = lock.lockCurrent();
                     lock.unlock(cpu);
-                    counter.add(ctx, 1);
-                    stack.push(ctx, i);
-                    stack.tryPopAny(ctx);
+                    counter.add(1);
+                    stack.push(i);
+                    stack.popAny(-1);
                     records.push(rec, 0, 100);
                     records.pop(rec, 0); // empty if we migrated: fine, the stack answers full later
                     list.push(0);

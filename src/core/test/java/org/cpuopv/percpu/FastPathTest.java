@@ -78,11 +78,13 @@ class FastPathTest {
     void aContextUsedByASecondThreadIsRefused(Backend b) throws Exception {
         try (CpuOpv opv = CpuOpv.open(b); PerCpuCounter c = new PerCpuCounter(opv);
              PerCpuContext ctx = new PerCpuContext(opv)) {
-            c.add(ctx, 1);
+            ctx.checkThread();
+            c.add(1);
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             Thread t = new Thread(() -> {
                 try {
-                    c.add(ctx, 1);
+                    ctx.checkThread();
+                    c.add(1);
                 } catch (Throwable e) {
                     thrown.set(e);
                 }
