@@ -56,6 +56,7 @@ trap 'rm -rf "$scratch"' EXIT
 if [ "$#" -eq 0 ]; then
 	set -- --select-class org.cpuopv.BehaviourTest \
 		--select-class org.cpuopv.DifferentialTest \
+		--select-class org.cpuopv.PerCpuOpsDifferentialTest \
 		--select-class org.cpuopv.NativeLibraryTest \
 		--select-class org.cpuopv.AbiLayoutTest
 fi

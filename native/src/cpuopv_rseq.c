@@ -343,6 +343,13 @@ static int slow(const struct pc_op *o, int cpu)
 		r = cpu_opv(ops, n, cpu, 0);
 		if (r == 0)
 			break;
+		/*
+		 * The compare-store compares the caller's value, not one read
+		 * here: a failed compare is its answer (re-running the same
+		 * vector would fail forever), not a reason to read again.
+		 */
+		if (r > 0 && o->kind == PC_CMPEQ_STORE)
+			return CPUOPV_RSEQ_FAILED;
 		if (r > 0 || errno == EAGAIN)
 			continue;	/* changed meanwhile: read again */
 		return CPUOPV_PC_ERRNO(errno);

@@ -50,6 +50,9 @@ class DifferentialTest {
         if (TestBackends.kernelInScope()) {
             runs.add(new Run(Backend.KERNEL));
         }
+        if (CpuOpv.rseqUnavailabilityReason() == null) {
+            runs.add(new Run(Backend.RSEQ)); // its vectors run in process, under its own locks
+        }
         try {
             CpuOpv first = runs.get(0).opv;
             int[] cpus = allowedOnline(first);

@@ -76,48 +76,4 @@ abstract class BoundedStackBase extends PerCpuStructure {
         return PerCpuOps.check(ops.stackPop(base, stride, target(cpu), ts.out), "popFrom") >= 0
                 ? Mem.U.getLong(ts.out) : ifEmpty;
     }
-
-    private boolean popInto(PerCpuContext ctx, int want) {
-        ThreadState ts = ThreadState.current();
-        if (PerCpuOps.check(ops.stackPop(base, stride, want, ts.out), "pop") >= 0) {
-            ctx.value = Mem.U.getLong(ts.out);
-            return true;
-        }
-        return false;
-    }
-
-    /** Same as {@link #push(long)}; the context is only checked. */
-    public final boolean push(PerCpuContext ctx, long value) {
-        check(ctx);
-        return push(value);
-    }
-
-    /** Same as {@link #pushOn(int, long)}; the context is only checked. */
-    public final boolean pushOn(PerCpuContext ctx, int cpu, long value) {
-        check(ctx);
-        return pushOn(cpu, value);
-    }
-
-    /**
-     * Pops from the CPU the caller runs on.
-     *
-     * @return true when a value was popped (read it with {@link PerCpuContext#value()}); false
-     *         when that CPU's stack was empty
-     */
-    public final boolean tryPop(PerCpuContext ctx) {
-        check(ctx);
-        checkOpen();
-        return popInto(ctx, -1);
-    }
-
-    /** Pops from {@code cpu}'s stack; @return false when it was empty (see {@link #tryPop}) */
-    public final boolean tryPopFrom(PerCpuContext ctx, int cpu) {
-        check(ctx);
-        return popInto(ctx, target(cpu));
-    }
-
-    /** @return the value popped from the current CPU's stack, or {@code ifEmpty} */
-    public final long pop(PerCpuContext ctx, long ifEmpty) {
-        return tryPop(ctx) ? ctx.value : ifEmpty;
-    }
 }

@@ -6,30 +6,21 @@ package org.cpuopv.percpu;
 import org.cpuopv.CpuOpv;
 import org.cpuopv.OpVector;
 import org.cpuopv.Outcome;
-import org.cpuopv.PerCpuArena;
-import org.cpuopv.Region;
-import org.cpuopv.Slot;
 
 /**
  * What one thread needs to operate on the per-CPU structures of this package without
- * allocating: its {@link OpVector}, a 4 KiB native buffer for copied records, the result of the
- * last pop, the last ring reservation, and counters of retries.
+ * allocating: its {@link OpVector}, the result of the last pop, and counters of retries.
  *
- * <p>Create one per thread and pass it to every call ({@code counter.add(ctx, 1)}); keep it for
- * the thread's life. It is not thread-safe, and it belongs to one {@link CpuOpv} handle: use it
- * only with structures of that handle. Cost: about 4.3 KiB of native memory for the vector;
- * the record buffer (one arena slot of 4 KiB per possible CPU) is allocated on first use by a
- * record structure, once.
+ * <p>No structure of this package takes one any more (their operations are one call each, with
+ * the calling thread's own native scratch); it remains for code that builds its own vectors per
+ * thread. It is not thread-safe, and it belongs to one {@link CpuOpv} handle: use it
+ * only with structures of that handle. Cost: about 4.3 KiB of native memory for the vector.
  */
 public final class PerCpuContext implements AutoCloseable {
     final CpuOpv opv;
     final OpVector vector;
-    private PerCpuArena recordArena;
-    private Slot recordBuffer;
 
     long value;          // last popped 64-bit value
-    int reservedCpu = -1; // last ring reservation
-    long reservedPosition;
     long retries;
     long expectedFaults;
     long executes;
@@ -119,21 +110,9 @@ public final class PerCpuContext implements AutoCloseable {
         return o;
     }
 
-    /** @return the 4 KiB record buffer (allocated on first call) */
-    Region recordBuffer() {
-        if (recordBuffer == null) {
-            recordArena = opv.allocateArena(PerCpuRecordStack.MAX_RECORD);
-            recordBuffer = recordArena.slot(opv.possibleCpus().get(0));
-        }
-        return recordBuffer;
-    }
-
-    /** Frees the vector and the record buffer; idempotent. */
+    /** Frees the vector; idempotent. */
     @Override
     public void close() {
         vector.close();
-        if (recordArena != null) {
-            recordArena.close();
-        }
     }
 }

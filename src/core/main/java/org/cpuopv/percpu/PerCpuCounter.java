@@ -53,23 +53,6 @@ public final class PerCpuCounter extends PerCpuStructure {
         PerCpuOps.check(ops.add(base, stride, delta, target(cpu)), "PerCpuCounter.addOn");
     }
 
-    /**
-     * Adds {@code delta} on the CPU the caller runs on.
-     *
-     * @return the CPU it was added on
-     */
-    public int add(PerCpuContext ctx, long delta) {
-        check(ctx);
-        checkOpen();
-        return PerCpuOps.check(ops.add(base, stride, delta, -1), "PerCpuCounter.add");
-    }
-
-    /** Adds {@code delta} on {@code cpu}'s word (run on that CPU). */
-    public void addOn(PerCpuContext ctx, int cpu, long delta) {
-        check(ctx);
-        addOn(cpu, delta);
-    }
-
     /** @return {@code cpu}'s word now */
     public long get(int cpu) {
         return slot(cpu).getLongAcquire(WORD);
@@ -118,14 +101,8 @@ public final class PerCpuCounter extends PerCpuStructure {
         return total;
     }
 
-    /** Same as {@link #sumAndReset()}; the context is only checked. */
-    public long sumAndReset(PerCpuContext ctx) {
-        check(ctx);
-        return sumAndReset();
-    }
-
-    /** Zeroes every CPU's word (same as {@link #sumAndReset}, discarding the sum). */
-    public void reset(PerCpuContext ctx) {
-        sumAndReset(ctx);
+    /** Zeroes the words of every CPU the caller may run on (same as {@link #sumAndReset}, discarding the sum). */
+    public void reset() {
+        sumAndReset();
     }
 }

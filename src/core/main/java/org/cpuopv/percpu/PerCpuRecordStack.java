@@ -3,10 +3,13 @@
  */
 package org.cpuopv.percpu;
 
+import java.util.Objects;
+
 import org.cpuopv.CpuOpv;
-import org.cpuopv.Outcome;
 import org.cpuopv.Region;
-import org.cpuopv.Slot;
+import org.cpuopv.internal.Mem;
+import org.cpuopv.internal.PerCpuOps;
+import org.cpuopv.internal.ThreadState;
 
 /**
  * A bounded stack per CPU of records copied in and out, up to {@value #MAX_RECORD} bytes each:
@@ -14,31 +17,35 @@ import org.cpuopv.Slot;
  * record.
  *
  * <ul>
- * <li>push on CPU c: read {@code n}, then one vector on c: "compare count == n, copy the record
- *     into entry n, store its length, store count = n + 1" (the record's bytes travel in the
- *     vector: at most 4096 + 3 * 8 = 4120 bytes, the cpu_opv limit);</li>
- * <li>pop on CPU c: read {@code n} and the length {@code len} of entry n-1, then one vector on c:
- *     "compare count == n, compare length == len, copy entry n-1 into the thread's buffer,
- *     store count = n - 1"; the copy is made inside the vector, so a record is never torn by a
- *     concurrent pop and push; the caller then gets it from the buffer.</li>
+ * <li>{@link #push} on the caller's CPU: one restartable sequence "n = count; full if n &gt;=
+ *     capacity; copy the record into entry n and store its length (memory nobody reads above
+ *     the count); commit count = n + 1" (memcpy, then commit store);</li>
+ * <li>{@link #pop} on the caller's CPU: one sequence "n = count; empty if 0; copy entry n-1 into
+ *     the caller's private buffer; commit count = n - 1": the copy is made inside the sequence,
+ *     so a record is never torn by a concurrent pop and push;</li>
+ * <li>{@link #pushOn}/{@link #popFrom} another CPU: the same as one cpu_opv vector there
+ *     (kernel backend; compare count and length, copy, store count), or a move there and back
+ *     (rseq backend).</li>
  * </ul>
  *
  * <p><b>Guarantees.</b> Each pushed record is popped at most once, intact, and none is lost;
  * LIFO per CPU; full and empty are answered per CPU and change nothing.
  *
- * <p><b>Memory ordering.</b> Only the atomicity of each vector on its CPU; no Java peeking.
+ * <p><b>Memory ordering.</b> Only the atomicity of each operation on its CPU; no Java peeking.
  *
- * <p><b>Costs.</b> One execute per attempt, plus two copies of the record in user space (into the
- * vector's scratch on push, out of the context's buffer on pop). Memory per possible CPU:
- * {@code 8 + capacity * (8 + maxRecord rounded up to 8)} bytes; the context's 4 KiB buffer once.
+ * <p><b>Costs.</b> One JNI call per operation, no system call on the caller's CPU; a
+ * {@code byte[]} record is copied once more, through the calling thread's native buffer (a
+ * {@link Region} record is copied directly). Nothing allocated, no context. Memory per possible
+ * CPU: {@code 8 + capacity * (8 + maxRecord rounded up to 8)} bytes.
  *
  * <p><b>Migration and CPUs.</b> As {@link PerCpuStack}.
  */
 public final class PerCpuRecordStack extends PerCpuStructure {
     /** The largest record: what one memcpy op may copy. */
     public static final int MAX_RECORD = 4096;
+    /** What {@link #pop} answers when the stack is empty (a length is never negative). */
+    public static final int EMPTY = -1;
     private static final long COUNT = 0;
-    private static final long ENTRIES = 8;
 
     private final int capacity;
     private final int maxRecord;
@@ -64,7 +71,7 @@ public final class PerCpuRecordStack extends PerCpuStructure {
         if (maxRecord < 1 || maxRecord > MAX_RECORD) {
             throw new IllegalArgumentException("maxRecord " + maxRecord + " is not in 1.." + MAX_RECORD);
         }
-        long bytes = ENTRIES + capacity * entrySize(maxRecord);
+        long bytes = 8 + capacity * entrySize(maxRecord);
         if (capacity < 1 || bytes > (1 << 24)) {
             throw new IllegalArgumentException("capacity " + capacity + " of " + maxRecord
                     + "-byte records is not in 1..(16 MiB per CPU)");
@@ -82,121 +89,107 @@ public final class PerCpuRecordStack extends PerCpuStructure {
         return maxRecord;
     }
 
-    private long entry(long i) {
-        return ENTRIES + i * entrySize;
-    }
-
     private void checkLength(int len) {
         if (len < 0 || len > maxRecord) {
             throw new IllegalArgumentException("record length " + len + " is not in 0.." + maxRecord);
         }
     }
 
+    private static long address(Region r, long offset, int len) {
+        if (offset < 0 || offset > r.byteSize() - (long) len) {
+            throw new IndexOutOfBoundsException("offset " + offset + " + length " + len + " is outside the "
+                    + r.byteSize() + " bytes of the region");
+        }
+        if (!r.isOpen()) {
+            throw new IllegalStateException("the region is closed");
+        }
+        return r.address() + offset;
+    }
+
+    private long stage(byte[] src, int from, int len) {
+        checkLength(len);
+        Objects.checkFromIndexSize(from, len, src.length);
+        long buf = ThreadState.current().buffer;
+        Mem.U.copyMemory(src, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, buf, len);
+        return buf;
+    }
+
+    private boolean push(long src, int len, int want, String what) {
+        return PerCpuOps.check(ops.recordPush(base, stride, capacity, entrySize, src, len, want), what) >= 0;
+    }
+
     /**
      * Pushes {@code src[from..from+len)} on the CPU the caller runs on.
      *
-     * @return true when pushed; false when that CPU's stack was full
+     * @return true when pushed; false when that CPU's stack was full (nothing changed)
      */
-    public boolean push(PerCpuContext ctx, byte[] src, int from, int len) {
-        check(ctx);
-        checkLength(len);
-        java.util.Objects.checkFromIndexSize(from, len, src.length);
-        for (;;) {
-            int cpu = ctx.currentCpu();
-            Slot s = slot(cpu);
-            long n = s.getLong(COUNT);
-            if (n >= capacity) {
-                return false;
-            }
-            ctx.vector.on(cpu)
-                    .compareEqLong(s, COUNT, n)
-                    .storeBytes(s, entry(n) + 8, src, from, len)
-                    .storeLong(s, entry(n), len)
-                    .storeLong(s, COUNT, n + 1);
-            if (ctx.run() == Outcome.DONE) {
-                return true;
-            }
-        }
+    public boolean push(byte[] src, int from, int len) {
+        long buf = stage(src, from, len);
+        checkOpen();
+        return push(buf, len, -1, "push");
     }
 
     /**
-     * Pushes {@code len} bytes of native memory ({@code src} at {@code offset}, of the same
-     * handle) on the CPU the caller runs on: copied once, by the vector.
+     * Pushes {@code len} bytes of native memory ({@code src} at {@code offset}) on the CPU the
+     * caller runs on: copied once, by the sequence. {@code src} must not change meanwhile.
      *
      * @return true when pushed; false when that CPU's stack was full
      */
-    public boolean push(PerCpuContext ctx, Region src, long offset, int len) {
-        check(ctx);
+    public boolean push(Region src, long offset, int len) {
         checkLength(len);
-        for (;;) {
-            int cpu = ctx.currentCpu();
-            Slot s = slot(cpu);
-            long n = s.getLong(COUNT);
-            if (n >= capacity) {
-                return false;
-            }
-            ctx.vector.on(cpu)
-                    .compareEqLong(s, COUNT, n)
-                    .memcpy(s, entry(n) + 8, src, offset, len)
-                    .storeLong(s, entry(n), len)
-                    .storeLong(s, COUNT, n + 1);
-            if (ctx.run() == Outcome.DONE) {
-                return true;
-            }
-        }
+        long a = address(src, offset, len);
+        checkOpen();
+        return push(a, len, -1, "push");
     }
 
-    /**
-     * Pops the top record of the current CPU's stack into {@code dst[from..]}.
-     *
-     * @return its length, or -1 when that CPU's stack was empty
-     * @throws IndexOutOfBoundsException when {@code dst} has less than {@link #maxRecord()} bytes from {@code from}
-     */
-    public int pop(PerCpuContext ctx, byte[] dst, int from) {
-        java.util.Objects.checkFromIndexSize(from, maxRecord, dst.length);
-        int len = popToBuffer(ctx);
+    /** Pushes {@code src[from..from+len)} on {@code cpu}'s stack; @return false when it was full */
+    public boolean pushOn(int cpu, byte[] src, int from, int len) {
+        long buf = stage(src, from, len);
+        return push(buf, len, target(cpu), "pushOn");
+    }
+
+    private int pop(long dst, int want, String what) {
+        long outLen = ThreadState.current().out;
+        return PerCpuOps.check(ops.recordPop(base, stride, entrySize, dst, want, outLen), what) >= 0
+                ? (int) Mem.U.getLong(outLen) : EMPTY;
+    }
+
+    private int popToArray(int want, byte[] dst, int from, String what) {
+        Objects.checkFromIndexSize(from, maxRecord, dst.length);
+        long buf = ThreadState.current().buffer;
+        int len = pop(buf, want, what);
         if (len > 0) {
-            ctx.recordBuffer().getBytes(0, dst, from, len);
+            Mem.U.copyMemory(null, buf, dst, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, len);
         }
         return len;
     }
 
     /**
-     * Pops the top record of the current CPU's stack into the context's buffer
-     * ({@link #buffer(PerCpuContext)}, offset 0), with no further copy.
+     * Pops the top record of the current CPU's stack into {@code dst[from..]}.
      *
-     * @return its length, or -1 when that CPU's stack was empty
+     * @return its length, or {@link #EMPTY} when that CPU's stack was empty
+     * @throws IndexOutOfBoundsException when {@code dst} has less than {@link #maxRecord()} bytes from {@code from}
      */
-    public int popToBuffer(PerCpuContext ctx) {
-        check(ctx);
-        Region buf = ctx.recordBuffer();
-        for (;;) {
-            int cpu = ctx.currentCpu();
-            Slot s = slot(cpu);
-            long n = s.getLong(COUNT);
-            if (n <= 0) {
-                return -1;
-            }
-            long e = entry(n - 1);
-            long len = s.getLong(e);
-            if (len < 0 || len > maxRecord) {
-                continue; // a stale read; the vector would not run anyway
-            }
-            ctx.vector.on(cpu)
-                    .compareEqLong(s, COUNT, n)
-                    .compareEqLong(s, e, len)
-                    .memcpy(buf, 0, s, e + 8, (int) len)
-                    .storeLong(s, COUNT, n - 1);
-            if (ctx.run() == Outcome.DONE) {
-                return (int) len;
-            }
-        }
+    public int pop(byte[] dst, int from) {
+        checkOpen();
+        return popToArray(-1, dst, from, "pop");
     }
 
-    /** @return the context's record buffer (native, 4 KiB), where {@link #popToBuffer} leaves a record */
-    public Region buffer(PerCpuContext ctx) {
-        check(ctx);
-        return ctx.recordBuffer();
+    /**
+     * Pops the top record of the current CPU's stack straight into native memory ({@code dst}
+     * at {@code offset}, {@link #maxRecord()} bytes of room, private to the caller while it pops).
+     *
+     * @return its length, or {@link #EMPTY}
+     */
+    public int pop(Region dst, long offset) {
+        long a = address(dst, offset, maxRecord);
+        checkOpen();
+        return pop(a, -1, "pop");
+    }
+
+    /** Pops the top record of {@code cpu}'s stack into {@code dst[from..]}; @return its length, or {@link #EMPTY} */
+    public int popFrom(int cpu, byte[] dst, int from) {
+        return popToArray(target(cpu), dst, from, "popFrom");
     }
 
     /** @return {@code cpu}'s count now (a plain read: a hint) */

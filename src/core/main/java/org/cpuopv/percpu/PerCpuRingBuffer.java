@@ -3,56 +3,79 @@
  */
 package org.cpuopv.percpu;
 
+import java.util.Objects;
+
 import org.cpuopv.CpuOpv;
-import org.cpuopv.Outcome;
 import org.cpuopv.Slot;
+import org.cpuopv.internal.Mem;
+import org.cpuopv.internal.PerCpuOps;
+import org.cpuopv.internal.ThreadState;
 
 /**
  * A FIFO ring buffer of records per CPU, many producers and one consumer: use case 7 of
- * cpu_opv. A producer reserves an entry on the CPU it runs on, writes the record with plain Java
- * stores wherever it runs by then, and commits <em>on the CPU it reserved on</em>, even if it
- * was migrated in between: the commit is a vector run on that CPU, which is exactly what
- * cpu_opv adds to rseq.
+ * cpu_opv. A producer claims an entry on the CPU it runs on, writes the record with plain Java
+ * stores wherever it runs by then, and commits <em>on the CPU it claimed on</em>, even if it
+ * was migrated in between: the commit runs on that CPU, which is exactly what cpu_opv adds to
+ * rseq.
  *
  * <ul>
- * <li>{@link #reserve}: read {@code head}, then a vector on c: "compare head == h, store
- *     head = h + 1"; the entry at position h is the caller's;</li>
- * <li>{@link #write} / {@link #reservedSlot}: fill the entry (plain stores; nobody else touches
- *     it);</li>
- * <li>{@link #commit}: a vector on the reserving CPU c: ADD_RELEASE of 1 on the entry's commit
- *     counter. The counter is per entry, not per buffer, so that producers may commit out of
- *     order: the entry at position p is committed when its counter equals {@code p / capacity + 1}
- *     (one commit per lap of the ring);</li>
+ * <li>{@link #tryClaim()}: one restartable sequence on the caller's CPU c "h = head, t = tail;
+ *     full if h - t &gt;= capacity; commit head = h + 1". The answer is a <em>claim</em>, a
+ *     {@code long} naming (c, h): the entry is the caller's, and only the claim says which one
+ *     (nothing is kept in the ring, a context or a thread);</li>
+ * <li>{@link #write} / {@link #claimSlot}: fill the entry (plain stores; nobody else touches it);</li>
+ * <li>{@link #commit}: an add of 1 on the entry's commit counter, run on c: a sequence when the
+ *     caller still runs on c, else cpu_opv on c (kernel backend) or a move to c and back (rseq
+ *     backend). The counter is per entry so that producers may commit out of order: the entry
+ *     at position p is committed when its counter equals {@code p / capacity + 1} (one commit
+ *     per lap of the ring);</li>
+ * <li>{@link #abort}: the same commit with the length marked aborted: the consumer skips the
+ *     entry. A claim is always ended by exactly one commit or abort, so an exception between
+ *     them ({@code try { ... commit } catch { abort }}, or {@link #offer}, which does it) never
+ *     blocks the buffer;</li>
  * <li>{@link #poll} (the consumer): at position {@code tail}, an acquire read of the entry's
- *     commit counter; if committed, copy the record out and store-release {@code tail + 1}.</li>
+ *     commit counter; if committed, copy the record out (or skip an aborted one) and
+ *     store-release {@code tail + 1}.</li>
  * </ul>
  *
+ * <p>This is the protocol of Agrona's ring buffers ({@code tryClaim} / {@code commit} /
+ * {@code abort}), per CPU.
+ *
  * <p><b>Guarantees.</b> The consumer gets every committed record exactly once, intact, and per CPU
- * in reservation order; it never sees a reserved but uncommitted record, and stops at the first
- * one (a reservation never committed blocks that CPU's buffer: always commit). {@link #reserve}
- * answers false when that CPU's buffer is full (capacity uncommitted or unconsumed entries).
+ * in claim order; it never sees a claimed but unfinished record, and stops at the first one (so
+ * a claim must be committed or aborted: one never ended blocks that CPU's buffer).
+ * {@link #commit}/{@link #abort} check the claim is outstanding in this ring (claimed, not yet
+ * ended, not consumed) and throw IllegalStateException otherwise: a double commit, or a claim of
+ * another ring whose position is not outstanding here, is refused, not silently applied.
  * One consumer at a time per buffer (it alone writes {@code tail}, with a plain release store,
- * which is why that store needs no vector); producers may be any number of threads.
+ * which is why that store needs no sequence); producers may be any number of threads.
  *
  * <p><b>Memory ordering.</b> Commit is a release (the record's bytes are visible before the
  * counter), the consumer's read of it an acquire; the consumer's tail store is a release, so a
- * producer that reserves an entry after reading the new tail cannot overwrite a record being read.
+ * producer that claims an entry after reading the new tail cannot overwrite a record being read.
  *
- * <p><b>Costs.</b> Reserve: one {@code sched_getcpu} and one execute per attempt (a retry only when
- * another producer reserved on that CPU in between). Commit: one execute, an IPI when the
- * producer was migrated. Poll: no syscall. Memory per possible CPU:
- * {@code 128 + capacity * (16 + maxRecord rounded up to 8)} bytes.
+ * <p><b>Costs.</b> Claim: one JNI call, no system call. Commit: one JNI call, a sequence on the
+ * claiming CPU, or one cpu_opv (an IPI) when the producer was migrated. Poll: no call. Nothing
+ * allocated. Memory per possible CPU: {@code 128 + capacity * (16 + maxRecord rounded up to 8)}.
  *
- * <p><b>Migration and CPUs.</b> The reserving CPU must still be in the producer's affinity mask at
- * commit (it is unless the producer narrows its own mask in between).
+ * <p><b>Migration and CPUs.</b> The claiming CPU must still be in the producer's affinity mask at
+ * commit (it is unless the producer narrows its own mask in between; with the kernel backend the
+ * library then moves it there).
  */
 public final class PerCpuRingBuffer extends PerCpuStructure {
+    /** What {@link #tryClaim} answers when the buffer is full, and {@link #poll} when empty. */
+    public static final int EMPTY = -1;
+    /** Same value as {@link #EMPTY}: no claim. */
+    public static final long FULL = -1;
     private static final long HEAD = 0;
     private static final long TAIL = 64;
     private static final long ENTRIES = 128;
     private static final long COMMIT = 0;
     private static final long LENGTH = 8;
     private static final long DATA = 16;
+    private static final int ABORTED = -1;
+    private static final int POSITION_BITS = 48;
+    private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
 
     private final int capacity;
     private final int maxRecord;
@@ -65,6 +88,9 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
      */
     public PerCpuRingBuffer(CpuOpv opv, int capacity, int maxRecord) {
         super(opv, slotBytes(capacity, maxRecord));
+        if (opv.possibleCpus().max() >= (1 << (63 - POSITION_BITS))) {
+            throw new IllegalArgumentException("more CPUs than a claim can name");
+        }
         this.capacity = capacity;
         this.maxRecord = maxRecord;
         this.entrySize = DATA + ((maxRecord + 7L) & ~7L);
@@ -94,115 +120,160 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
     }
 
     /**
-     * Reserves the next entry of the current CPU's buffer for the caller; the reservation is kept
-     * in the context (one at a time per context).
+     * Claims the next entry of the current CPU's buffer for the caller.
      *
-     * @return true when reserved; false when that CPU's buffer is full
-     * @throws IllegalStateException when the context holds an uncommitted reservation
+     * @return the claim (&gt;= 0; end it with {@link #commit} or {@link #abort}), or {@link #FULL}
+     *         when that CPU's buffer is full (nothing changed)
      */
-    public boolean reserve(PerCpuContext ctx) {
-        check(ctx);
-        if (ctx.reservedCpu >= 0) {
-            throw new IllegalStateException("the context already holds a reservation on cpu "
-                    + ctx.reservedCpu + "; commit it first");
+    public long tryClaim() {
+        checkOpen();
+        long out = ThreadState.current().out;
+        int cpu = PerCpuOps.check(ops.reserve(base, stride, TAIL, capacity, -1, out), "tryClaim");
+        if (cpu < 0) {
+            return FULL;
         }
-        for (;;) {
-            int cpu = ctx.currentCpu();
-            Slot s = slot(cpu);
-            long h = s.getLongAcquire(HEAD);
-            long t = s.getLongAcquire(TAIL);
-            if (h - t >= capacity) {
-                return false;
-            }
-            ctx.vector.on(cpu).compareEqLong(s, HEAD, h).storeLong(s, HEAD, h + 1);
-            if (ctx.run() == Outcome.DONE) {
-                ctx.reservedCpu = cpu;
-                ctx.reservedPosition = h;
-                return true;
-            }
+        long position = Mem.U.getLong(out);
+        if (position > POSITION_MASK) {
+            throw new IllegalStateException("cpu " + cpu + "'s buffer passed 2^48 records");
         }
+        slot(cpu).putInt(entry(position) + LENGTH, 0);
+        return (long) cpu << POSITION_BITS | position;
     }
 
-    /** @return the CPU of the context's reservation, or -1 */
-    public int reservedCpu(PerCpuContext ctx) {
-        return ctx.reservedCpu;
+    /** @return the CPU a claim was made on (whose buffer holds its entry) */
+    public static int claimCpu(long claim) {
+        return (int) (claim >>> POSITION_BITS);
     }
 
-    /** @return the position (0, 1, 2... per CPU) of the context's reservation */
-    public long reservedPosition(PerCpuContext ctx) {
-        requireReservation(ctx);
-        return ctx.reservedPosition;
+    /** @return the position (0, 1, 2... per CPU) of a claim's entry */
+    public static long claimPosition(long claim) {
+        return claim & POSITION_MASK;
     }
 
-    /** @return the slot holding the reserved entry: write {@link #reservedDataOffset} .. + length */
-    public Slot reservedSlot(PerCpuContext ctx) {
-        requireReservation(ctx);
-        return slot(ctx.reservedCpu);
+    /**
+     * @return the slot holding the claimed entry (write {@link #claimDataOffset} .. + length, then
+     *         {@link #setClaimLength})
+     */
+    public Slot claimSlot(long claim) {
+        requireOutstanding(claim, "claimSlot");
+        return slot(claimCpu(claim));
     }
 
-    /** @return where the reserved entry's data starts in {@link #reservedSlot} */
-    public long reservedDataOffset(PerCpuContext ctx) {
-        requireReservation(ctx);
-        return entry(ctx.reservedPosition) + DATA;
+    /** @return where the claimed entry's data starts in {@link #claimSlot} */
+    public long claimDataOffset(long claim) {
+        requireOutstanding(claim, "claimDataOffset");
+        return entry(claimPosition(claim)) + DATA;
     }
 
-    /** Sets the reserved record's length (when its data was written through {@link #reservedSlot}). */
-    public void setReservedLength(PerCpuContext ctx, int len) {
-        requireReservation(ctx);
+    /** Sets the claimed record's length (when its data was written through {@link #claimSlot}). */
+    public void setClaimLength(long claim, int len) {
+        requireOutstanding(claim, "setClaimLength");
         if (len < 0 || len > maxRecord) {
             throw new IllegalArgumentException("record length " + len + " is not in 0.." + maxRecord);
         }
-        slot(ctx.reservedCpu).putInt(entry(ctx.reservedPosition) + LENGTH, len);
+        slot(claimCpu(claim)).putInt(entry(claimPosition(claim)) + LENGTH, len);
     }
 
-    /** Writes {@code src[from..from+len)} as the reserved record (plain stores, from any CPU). */
-    public void write(PerCpuContext ctx, byte[] src, int from, int len) {
-        setReservedLength(ctx, len);
-        slot(ctx.reservedCpu).putBytes(entry(ctx.reservedPosition) + DATA, src, from, len);
+    /** Writes {@code src[from..from+len)} as the claimed record (plain stores, from any CPU). */
+    public void write(long claim, byte[] src, int from, int len) {
+        Objects.checkFromIndexSize(from, len, src.length);
+        setClaimLength(claim, len);
+        slot(claimCpu(claim)).putBytes(entry(claimPosition(claim)) + DATA, src, from, len);
     }
 
     /**
-     * Commits the reserved entry: ADD_RELEASE on its commit counter, run on the CPU it was
-     * reserved on (wherever the caller runs now).
+     * Commits the claimed entry: an add-release on its commit counter, run on the CPU it was
+     * claimed on (wherever the caller runs now). Ends the claim.
      *
-     * @return the CPU it was committed on
+     * @throws IllegalStateException when the claim is not outstanding in this ring
      */
-    public int commit(PerCpuContext ctx) {
-        check(ctx);
-        requireReservation(ctx);
-        int cpu = ctx.reservedCpu;
-        ctx.vector.on(cpu).addLongRelease(slot(cpu), entry(ctx.reservedPosition) + COMMIT, 1);
-        Outcome o = ctx.run();
-        if (o != Outcome.DONE) {
-            throw new IllegalStateException("an add without compare answered " + o);
-        }
-        ctx.reservedCpu = -1;
-        return cpu;
+    public void commit(long claim) {
+        end(claim, "commit");
     }
 
-    private void requireReservation(PerCpuContext ctx) {
-        if (ctx.reservedCpu < 0) {
-            throw new IllegalStateException("the context holds no reservation");
+    /**
+     * Gives the claimed entry up: the consumer skips it. Ends the claim.
+     *
+     * @throws IllegalStateException when the claim is not outstanding in this ring
+     */
+    public void abort(long claim) {
+        requireOutstanding(claim, "abort");
+        slot(claimCpu(claim)).putInt(entry(claimPosition(claim)) + LENGTH, ABORTED);
+        end(claim, "abort");
+    }
+
+    private void end(long claim, String what) {
+        requireOutstanding(claim, what);
+        int cpu = claimCpu(claim);
+        PerCpuOps.check(ops.add(base + entry(claimPosition(claim)) + COMMIT, stride, 1, cpu), what);
+    }
+
+    /**
+     * Claims, writes and commits {@code src[from..from+len)} on the current CPU's buffer; if the
+     * write throws, the claim is aborted before the exception leaves.
+     *
+     * @return true when committed; false when that CPU's buffer was full (nothing changed)
+     */
+    public boolean offer(byte[] src, int from, int len) {
+        Objects.checkFromIndexSize(from, len, src.length);
+        if (len > maxRecord) {
+            throw new IllegalArgumentException("record length " + len + " is not in 0.." + maxRecord);
+        }
+        long claim = tryClaim();
+        if (claim == FULL) {
+            return false;
+        }
+        try {
+            write(claim, src, from, len);
+        } catch (RuntimeException | Error e) {
+            abort(claim);
+            throw e;
+        }
+        commit(claim);
+        return true;
+    }
+
+    /** @throws IllegalStateException unless {@code claim} is claimed, not ended and not consumed in this ring */
+    private void requireOutstanding(long claim, String what) {
+        int cpu = claimCpu(claim);
+        if (claim < 0 || !opv.possibleCpus().contains(cpu)) {
+            throw new IllegalStateException(what + ": " + claim + " is not a claim");
+        }
+        Slot s = slot(cpu);
+        checkOpen();
+        long position = claimPosition(claim);
+        if (position >= s.getLongAcquire(HEAD) || position < s.getLongAcquire(TAIL)
+                || s.getLongAcquire(entry(position) + COMMIT) != position / capacity) {
+            throw new IllegalStateException(what + ": cpu " + cpu + " position " + position
+                    + " is not an outstanding claim of this ring (ended already, or another ring's)");
         }
     }
 
     /**
-     * The consumer: takes the next record of {@code cpu}'s buffer, if it is committed.
+     * The consumer: takes the next record of {@code cpu}'s buffer, if it is committed (skipping
+     * aborted ones).
      *
-     * @return its length (its bytes in {@code dst[from..]}), or -1 when the next record is not
-     *         committed yet (or there is none)
+     * @return its length (its bytes in {@code dst[from..]}), or {@link #EMPTY} when the next
+     *         record is not committed yet (or there is none)
      */
     public int poll(int cpu, byte[] dst, int from) {
         Slot s = slot(cpu);
-        long t = s.getLong(TAIL);
-        long e = entry(t);
-        if (s.getLongAcquire(e + COMMIT) != t / capacity + 1) {
-            return -1;
+        for (;;) {
+            long t = s.getLong(TAIL);
+            long e = entry(t);
+            if (s.getLongAcquire(e + COMMIT) != t / capacity + 1) {
+                return EMPTY;
+            }
+            int len = s.getInt(e + LENGTH);
+            if (len != ABORTED) {
+                Objects.checkFromIndexSize(from, len, dst.length);
+                s.getBytes(e + DATA, dst, from, len);
+            }
+            s.putLongRelease(TAIL, t + 1);
+            if (len != ABORTED) {
+                return len;
+            }
         }
-        int len = s.getInt(e + LENGTH);
-        s.getBytes(e + DATA, dst, from, len);
-        s.putLongRelease(TAIL, t + 1);
-        return len;
     }
 
     /** @return the position the consumer of {@code cpu}'s buffer reads next */
@@ -210,8 +281,8 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         return slot(cpu).getLongAcquire(TAIL);
     }
 
-    /** @return how many entries of {@code cpu}'s buffer were reserved so far */
-    public long reservedCount(int cpu) {
+    /** @return how many entries of {@code cpu}'s buffer were claimed so far */
+    public long claimedCount(int cpu) {
         return slot(cpu).getLongAcquire(HEAD);
     }
 }

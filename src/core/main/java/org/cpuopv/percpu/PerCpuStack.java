@@ -9,29 +9,31 @@ import org.cpuopv.CpuOpv;
  * A bounded stack of 64-bit values per CPU: use case 4 of cpu_opv.
  *
  * <ul>
- * <li>push on CPU c: read {@code n}, then a vector on c "compare count == n, store
- *     value[n] = v, store count = n + 1";</li>
- * <li>pop on CPU c: read {@code n} and {@code top = value[n-1]}, then a vector on c "compare
- *     count == n, compare value[n-1] == top, store count = n - 1" (the second compare catches
- *     a pop and a push of another value in between).</li>
+ * <li>{@link #push} on the caller's CPU: one restartable sequence "n = count; full if n &gt;=
+ *     capacity; value[n] = v; commit count = n + 1";</li>
+ * <li>{@link #pop} on the caller's CPU: one sequence "n = count; empty if 0; v = value[n-1];
+ *     commit count = n - 1";</li>
+ * <li>{@link #pushOn}/{@link #popFrom} another CPU: the same as a cpu_opv vector there ("compare
+ *     count == n, compare value[n-1] == top, store count = n - 1": the second compare catches a
+ *     pop and a push of another value in between), or a move there and back (rseq backend).</li>
  * </ul>
  *
  * <p><b>Guarantees.</b> Each pushed value is popped at most once and never lost; LIFO per CPU.
- * Full and empty are answered per CPU ({@code push} returns false, {@code tryPop} returns
- * false) and change nothing.
+ * Full and empty are answered per CPU ({@code push} returns false, {@code pop} its
+ * {@code ifEmpty}) and change nothing.
  *
  * <p><b>Memory ordering.</b> None beyond the atomicity of each vector on its CPU: the count is
  * stored without release, so only cpu_opv vectors (and the owner CPU's rseq) see a consistent
  * stack; reading {@link #size(int)} from Java is a hint. Use {@link PerCpuStealingStack} when
  * other CPUs must peek.
  *
- * <p><b>Costs.</b> One {@code sched_getcpu} and one execute per attempt; a retry only when
- * another thread changed that CPU's stack in between. Full / empty: no execute.
+ * <p><b>Costs.</b> {@link #push}/{@link #pop}: one JNI call, no system call (cpu_opv only after
+ * repeated aborts, kernel backend), nothing allocated, no context.
  * Memory: {@code 8 + 8 * capacity} bytes per possible CPU, rounded up to 128.
  *
- * <p><b>Migration and CPUs.</b> The current CPU is read before each attempt and the vector runs
- * on that CPU even if the thread has moved. {@code pushOn}/{@code tryPopFrom} target any CPU in
- * the caller's affinity mask.
+ * <p><b>Migration and CPUs.</b> The current CPU is read inside the sequence: a migration before
+ * the commit restarts it on the new CPU. {@code pushOn}/{@code popFrom} target any CPU in the
+ * caller's affinity mask (else IllegalArgumentException, nothing changed).
  */
 public final class PerCpuStack extends BoundedStackBase {
     /**

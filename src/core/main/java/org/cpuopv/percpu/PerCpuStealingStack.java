@@ -6,26 +6,34 @@ package org.cpuopv.percpu;
 import org.cpuopv.CpuOpv;
 import org.cpuopv.CpuSet;
 import org.cpuopv.Slot;
+import org.cpuopv.internal.Errno;
+import org.cpuopv.internal.Mem;
+import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.PerCpuOps;
+import org.cpuopv.internal.ThreadState;
 
 /**
  * {@link PerCpuStack} whose count is stored with release, so any thread on any CPU can peek at a
  * CPU's stack, plus work stealing: use case 5 of cpu_opv.
  *
  * <p>Push and pop are those of {@link PerCpuStack} with a store-release of the count. Stealing
- * ({@link #trySteal}) moves the top value of a victim CPU's stack onto the current CPU's: a
- * pop run <em>on the victim's CPU</em> by cpu_opv (no {@code sched_setaffinity}, no cooperation
- * from the victim), then a push here.
+ * ({@link #steal}) takes the top value of a victim CPU's stack for the caller: a pop run
+ * <em>on the victim's CPU</em> by cpu_opv (no {@code sched_setaffinity}, no cooperation from the
+ * victim; the rseq backend moves the thread there and back). {@link #popAny} pops here, else
+ * steals from the first reachable non-empty stack.
  *
- * <p><b>Guarantees.</b> Those of {@link PerCpuStack}; a steal loses and duplicates nothing:
- * between its pop and its push the value is held by the stealing thread only, and if this CPU's
- * stack filled up meanwhile the value goes back on the victim's, or on any CPU with room.
+ * <p><b>Guarantees.</b> Those of {@link PerCpuStack}; a steal loses and duplicates nothing: the
+ * value goes from the victim's stack straight to the caller, on no stack in between and never
+ * pushed anywhere by the library, so no error path (full stacks, a CPU leaving the caller's mask,
+ * an exception) can hold the only copy of it.
  *
  * <p><b>Memory ordering.</b> The count is stored with release after the value: a thread that
  * reads {@link #peekSize(int)} {@code == n} (an acquire read) then sees value[0..n) as they were
  * pushed ({@link #peekTop(int, long)}), though they may be popped at any moment after.
  *
- * <p><b>Costs.</b> Push, pop: one execute per attempt. Peek: no syscall. Steal: two executes
- * (the pop on the victim's CPU is an IPI with the kernel backend). Memory as {@link PerCpuStack}.
+ * <p><b>Costs.</b> Push, pop: as {@link PerCpuStack}. Peek: no call. Steal: one cpu_opv on the
+ * victim's CPU (an IPI; kernel backend) or two {@code sched_setaffinity} (rseq backend).
+ * Memory as {@link PerCpuStack}.
  *
  * <p><b>Migration and CPUs.</b> As {@link PerCpuStack}; stealing targets the victim's CPU, which
  * must be in the caller's affinity mask.
@@ -55,40 +63,6 @@ public final class PerCpuStealingStack extends BoundedStackBase {
     }
 
     /**
-     * Moves the top value of {@code victim}'s stack onto the stack of the CPU the caller runs on.
-     *
-     * @return true when a value moved (it is also in {@link PerCpuContext#value()}); false when
-     *         the victim's stack was empty or this CPU's full (nothing changed)
-     */
-    public boolean trySteal(PerCpuContext ctx, int victim) {
-        check(ctx);
-        int here = ctx.currentCpu();
-        if (peekSize(here) >= capacity) {
-            return false;
-        }
-        if (!tryPopFrom(ctx, victim)) {
-            return false;
-        }
-        long value = ctx.value;
-        for (;;) {
-            if (push(ctx, value) || pushOn(ctx, victim, value)) {
-                ctx.value = value;
-                return true;
-            }
-            // every CPU this thread may reach (never a CPU outside its mask: EINVAL there
-            // would leave the value nowhere); the value stays in hand until one has room
-            CpuSet cpus = allowedCpus();
-            for (int i = 0; i < cpus.size(); i++) {
-                if (pushOn(ctx, cpus.get(i), value)) {
-                    ctx.value = value;
-                    return true;
-                }
-            }
-            Thread.yield();
-        }
-    }
-
-    /**
      * Takes the top value of {@code victim}'s stack for the caller (a pop run on the victim's
      * CPU): the work-stealing step. The value is the caller's, on no stack, so nothing can be
      * lost or left behind whatever happens next.
@@ -100,24 +74,36 @@ public final class PerCpuStealingStack extends BoundedStackBase {
     }
 
     /**
-     * Pops a value from the first non-empty stack, starting with the current CPU's and then
-     * from the others (a pop run on the victim's CPU): for a consumer that takes work from
-     * wherever it is.
+     * Pops a value from the first non-empty stack the caller can reach: the current CPU's, then
+     * those of the other CPUs the caller may run on (a pop run on each victim's CPU), for a
+     * consumer that takes work from wherever it is. A CPU that cannot be reached (it left the
+     * caller's mask or went offline meanwhile) is skipped: nothing is taken from it, nothing lost.
+     * Stacks of CPUs outside the caller's affinity mask (a container's cpuset smaller than the
+     * machine) are not reached; their values stay there.
      *
-     * @return true when a value was taken ({@link PerCpuContext#value()}); false when every
-     *         stack looked empty
+     * @return the value taken, now the caller's, or {@code ifEmpty} when every reachable stack
+     *         looked empty
      */
-    public boolean tryPopAny(PerCpuContext ctx) {
-        if (tryPop(ctx)) {
-            return true;
+    public long popAny(long ifEmpty) {
+        checkOpen();
+        ThreadState ts = ThreadState.current();
+        if (PerCpuOps.check(ops.stackPop(base, stride, -1, ts.out), "popAny") >= 0) {
+            return Mem.U.getLong(ts.out);
         }
         CpuSet cpus = allowedCpus();
         for (int i = 0; i < cpus.size(); i++) {
             int cpu = cpus.get(i);
-            if (peekSize(cpu) > 0 && tryPopFrom(ctx, cpu)) {
-                return true;
+            if (peekSize(cpu) <= 0) {
+                continue;
+            }
+            int r = ops.stackPop(base, stride, cpu, ts.out);
+            if (r >= 0) {
+                return Mem.U.getLong(ts.out);
+            }
+            if (r != NativeCalls.PC_FAILED && r != NativeCalls.PC_ERRNO_BASE - Errno.EINVAL) {
+                PerCpuOps.check(r, "popAny"); // an error other than "unreachable": nothing was taken
             }
         }
-        return false;
+        return ifEmpty;
     }
 }

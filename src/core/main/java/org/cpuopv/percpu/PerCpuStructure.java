@@ -67,13 +67,6 @@ abstract class PerCpuStructure implements AutoCloseable {
         return arena.slot(cpu);
     }
 
-    final void check(PerCpuContext ctx) {
-        if (ctx.opv != opv) {
-            throw new IllegalArgumentException("the context belongs to another CpuOpv handle");
-        }
-        ctx.checkThread();
-    }
-
     /** @return the handle the memory belongs to */
     public final CpuOpv opv() {
         return opv;

@@ -33,25 +33,31 @@ class AllocationFreeTest {
                 long id = Thread.currentThread().getId();
                 long before = mx.getThreadAllocatedBytes(id);
                 for (int i = 0; i < rounds; i++) {
-                    int cpu = lock.lockCurrent(ctx);
+                    int cpu = lock.lockCurrent();
                     lock.unlock(cpu);
-                    counter.add(ctx, 1);
-                    stack.push(ctx, i);
-                    stack.tryPopAny(ctx);
-                    records.push(ctx, rec, 0, 100);
-                    records.pop(ctx, rec, 0); // empty if we migrated: fine, the stack answers full later
-                    list.push(ctx, 0);
-                    if (list.tryPop(ctx) == PerCpuLifoList.EMPTY) { // migrated: the node is on another CPU
+                    counter.add(1);
+                    stack.push(i);
+                    stack.popAny(-1);
+                    records.push(rec, 0, 100);
+                    records.pop(rec, 0); // empty if we migrated: fine, the stack answers full later
+                    list.push(0);
+                    if (list.pop(-1) == -1) { // migrated: the node is on another CPU
                         for (int c = 0; c < opv.possibleCpus().size(); c++) {
-                            if (list.tryPopFrom(ctx, opv.possibleCpus().get(c)) != PerCpuLifoList.EMPTY) {
+                            if (list.popFrom(opv.possibleCpus().get(c), -1) != -1) {
                                 break;
                             }
                         }
                     }
-                    if (ring.reserve(ctx)) {
-                        ring.write(ctx, rec, 0, 10);
-                        int on = ring.commit(ctx);
-                        ring.poll(on, rec, 0);
+                    long claim = ring.tryClaim();
+                    if (claim != PerCpuRingBuffer.FULL) {
+                        ring.write(claim, rec, 0, 10);
+                        ring.commit(claim);
+                        ring.poll(PerCpuRingBuffer.claimCpu(claim), rec, 0);
+                    }
+                    if (ring.offer(rec, 0, 20)) {
+                        for (int c = 0; c < opv.possibleCpus().size(); c++) {
+                            ring.poll(opv.possibleCpus().get(c), rec, 0);
+                        }
                     }
                 }
                 allocated = mx.getThreadAllocatedBytes(id) - before;

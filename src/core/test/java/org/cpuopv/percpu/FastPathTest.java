@@ -78,11 +78,13 @@ class FastPathTest {
     void aContextUsedByASecondThreadIsRefused(Backend b) throws Exception {
         try (CpuOpv opv = CpuOpv.open(b); PerCpuCounter c = new PerCpuCounter(opv);
              PerCpuContext ctx = new PerCpuContext(opv)) {
-            c.add(ctx, 1);
+            ctx.checkThread();
+            c.add(1);
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             Thread t = new Thread(() -> {
                 try {
-                    c.add(ctx, 1);
+                    ctx.checkThread();
+                    c.add(1);
                 } catch (Throwable e) {
                     thrown.set(e);
                 }
@@ -147,7 +149,10 @@ class FastPathTest {
             NativeCalls.pcInjectAborts(0);
         }
         NativeCalls.pcStats(after);
-        assertTrue(after[1] - before[1] >= 100 * 100 || b == Backend.RSEQ, "injected");
+        // kernel: at most max-aborts injected attempts per add, then cpu_opv (the progress
+        // guarantee); rseq backend: no fallback, all 100 injected, then the section
+        long injected = after[1] - before[1];
+        assertTrue(injected >= (b == Backend.KERNEL ? 100 : 100 * 100), "injected: " + injected);
         if (b == Backend.KERNEL) {
             assertTrue(after[2] - before[2] >= 100, "slow paths: " + (after[2] - before[2]));
         }

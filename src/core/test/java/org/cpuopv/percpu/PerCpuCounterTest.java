@@ -20,17 +20,17 @@ class PerCpuCounterTest {
         try (CpuOpv opv = CpuOpv.open(b); PerCpuCounter c = new PerCpuCounter(opv);
              PerCpuContext ctx = new PerCpuContext(opv)) {
             int cpu = ctx.currentCpu();
-            c.addOn(ctx, cpu, 5);
-            c.addOn(ctx, cpu, -2);
+            c.addOn(cpu, 5);
+            c.addOn(cpu, -2);
             assertEquals(3, c.get(cpu));
-            c.add(ctx, 10);
+            c.add(10);
             assertEquals(13, c.sum());
-            assertEquals(13, c.sumAndReset(ctx));
+            assertEquals(13, c.sumAndReset());
             assertEquals(0, c.sum());
-            c.addOn(ctx, cpu, Long.MAX_VALUE);
-            c.addOn(ctx, cpu, 1);
+            c.addOn(cpu, Long.MAX_VALUE);
+            c.addOn(cpu, 1);
             assertEquals(Long.MIN_VALUE, c.get(cpu), "wraps");
-            c.reset(ctx);
+            c.reset();
             assertEquals(0, c.sum());
         }
     }
@@ -55,13 +55,13 @@ class PerCpuCounterTest {
                     w.maybeMigrate();
                     long delta = 1 + w.rnd.nextInt(1000);
                     if (w.unpinned() && w.rnd.nextInt(4) == 0) {
-                        c.addOn(w.ctx, w.randomCpu(), delta);
+                        c.addOn(w.randomCpu(), delta);
                     } else {
-                        c.add(w.ctx, delta);
+                        c.add(delta);
                     }
                     mine += delta;
                     if (id == 0 && w.unpinned() && i % 64 == 0) {
-                        drained.addAndGet(c.sumAndReset(w.ctx));
+                        drained.addAndGet(c.sumAndReset());
                     }
                 }
                 added.addAndGet(mine);

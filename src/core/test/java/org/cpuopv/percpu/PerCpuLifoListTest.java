@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class PerCpuLifoListTest {
     private static final long NEXT = 0;
+    private static final long EMPTY = -1;
     private static final long ID = 8;
     private static final long CHECK = 16;
 
@@ -36,12 +37,12 @@ class PerCpuLifoListTest {
         try (CpuOpv opv = CpuOpv.open(b); PageRegion nodes = PageRegion.allocate(opv, 4);
              PerCpuLifoList list = new PerCpuLifoList(opv, nodes, NEXT); PerCpuContext ctx = new PerCpuContext(opv)) {
             int cpu = ctx.currentCpu();
-            assertEquals(PerCpuLifoList.EMPTY, list.tryPopFrom(ctx, cpu));
+            assertEquals(EMPTY, list.popFrom(cpu, EMPTY));
             for (int i = 0; i < 3; i++) {
-                list.pushOn(ctx, cpu, PageRegion.pageOffset(i));
+                list.pushOn(cpu, PageRegion.pageOffset(i));
             }
             for (int i = 2; i >= 0; i--) {
-                assertEquals(PageRegion.pageOffset(i), list.tryPopFrom(ctx, cpu));
+                assertEquals(PageRegion.pageOffset(i), list.popFrom(cpu, EMPTY));
             }
             assertTrue(list.isEmpty(cpu));
         }
@@ -60,14 +61,14 @@ class PerCpuLifoListTest {
              PerCpuLifoList list = new PerCpuLifoList(opv, nodes, NEXT); PerCpuContext ctx = new PerCpuContext(opv);
              PerCpuArena probe = opv.allocateArena(8); OpVector stale = opv.newVector()) {
             int cpu = ctx.currentCpu();
-            list.pushOn(ctx, cpu, PageRegion.pageOffset(1));
-            list.pushOn(ctx, cpu, PageRegion.pageOffset(2));
+            list.pushOn(cpu, PageRegion.pageOffset(1));
+            list.pushOn(cpu, PageRegion.pageOffset(2));
             // What a slower popper built from head == node 2 (the list's own vector, on a copy of its head).
             Slot copy = probe.slot(cpu);
             copy.putLong(0, nodes.address() + PageRegion.pageOffset(2));
             stale.on(cpu).compareEqLong(copy, 0, nodes.address() + PageRegion.pageOffset(2))
                     .memcpy(copy, 0, nodes, PageRegion.pageOffset(2) + NEXT, 8).expectFaultSrc();
-            assertEquals(PageRegion.pageOffset(2), list.tryPopFrom(ctx, cpu));
+            assertEquals(PageRegion.pageOffset(2), list.popFrom(cpu, EMPTY));
             assertTrue(nodes.releasePage(2));
             copy.putLong(0, 0); // the real head moved on: the compare would fail
             Outcome o = opv.execute(stale);
@@ -82,8 +83,8 @@ class PerCpuLifoListTest {
                 assertSame(Outcome.EXPECTED_FAULT, opv.execute(stale));
                 assertEquals(nodes.address() + PageRegion.pageOffset(2), copy.getLong(0), "nothing ran");
             }
-            assertEquals(PageRegion.pageOffset(1), list.tryPopFrom(ctx, cpu));
-            assertEquals(PerCpuLifoList.EMPTY, list.tryPopFrom(ctx, cpu));
+            assertEquals(PageRegion.pageOffset(1), list.popFrom(cpu, EMPTY));
+            assertEquals(EMPTY, list.popFrom(cpu, EMPTY));
         }
     }
 
@@ -112,15 +113,15 @@ class PerCpuLifoListTest {
                         long node = PageRegion.pageOffset(next);
                         nodes.putLong(node + ID, next);
                         nodes.putLong(node + CHECK, check(next));
-                        list.push(w.ctx, node);
+                        list.push(node);
                         next++;
                         continue;
                     }
-                    long node = list.tryPop(w.ctx);
-                    if (node == PerCpuLifoList.EMPTY && w.unpinned()) {
-                        node = list.tryPopFrom(w.ctx, w.randomCpu());
+                    long node = list.pop(EMPTY);
+                    if (node == EMPTY && w.unpinned()) {
+                        node = list.popFrom(w.randomCpu(), EMPTY);
                     }
-                    if (node == PerCpuLifoList.EMPTY) {
+                    if (node == EMPTY) {
                         Thread.yield();
                         continue;
                     }

@@ -46,23 +46,23 @@ class PerCpuRecordStackTest {
                 w.pinTo(w.ctx.currentCpu()); // the stack answers per CPU: stay on one
                 byte[] in = new byte[4096];
                 byte[] out = new byte[4096];
-                assertEquals(-1, st.pop(w.ctx, out, 0), "empty");
+                assertEquals(-1, st.pop(out, 0), "empty");
                 int len = fill(in, 5, 4096);
                 assertEquals(4096, len);
-                assertTrue(st.push(w.ctx, in, 0, len));
-                assertTrue(st.push(w.ctx, in, 0, 0));
+                assertTrue(st.push(in, 0, len));
+                assertTrue(st.push(in, 0, 0));
                 int cpu = w.ctx.currentCpu();
                 src.slot(cpu).putBytes(0, in, 0, 100);
-                assertTrue(st.push(w.ctx, src.slot(cpu), 0, 100));
-                assertFalse(st.push(w.ctx, in, 0, 1), "full");
-                assertEquals(100, st.pop(w.ctx, out, 0));
+                assertTrue(st.push(src.slot(cpu), 0, 100));
+                assertFalse(st.push(in, 0, 1), "full");
+                assertEquals(100, st.pop(out, 0));
                 assertEquals(java.nio.ByteBuffer.wrap(in, 0, 100), java.nio.ByteBuffer.wrap(out, 0, 100));
-                assertEquals(0, st.pop(w.ctx, out, 0));
-                assertEquals(4096, st.popToBuffer(w.ctx));
+                assertEquals(0, st.pop(out, 0));
+                assertEquals(4096, st.pop(src.slot(cpu), 0), "straight into native memory");
                 byte[] back = new byte[4096];
-                st.buffer(w.ctx).getBytes(0, back, 0, 4096);
+                src.slot(cpu).getBytes(0, back, 0, 4096);
                 assertEquals(java.nio.ByteBuffer.wrap(in), java.nio.ByteBuffer.wrap(back));
-                assertEquals(-1, st.pop(w.ctx, out, 0));
+                assertEquals(-1, st.pop(out, 0));
             });
         }
     }
@@ -89,12 +89,15 @@ class PerCpuRecordStackTest {
                     if (next < per && w.rnd.nextBoolean()) {
                         int k = id * per + next;
                         int len = fill(in, k, max);
-                        if (st.push(w.ctx, in, 0, len)) {
+                        if (st.push(in, 0, len)) {
                             next++;
                             continue;
                         }
                     }
-                    int len = st.pop(w.ctx, out, 0);
+                    int len = st.pop(out, 0);
+                    if (len < 0 && w.unpinned() && w.rnd.nextInt(4) == 0) {
+                        len = st.popFrom(w.randomCpu(), out, 0); // another CPU's: cpu_opv there, or a move
+                    }
                     if (len < 0) {
                         Thread.yield();
                         continue;

@@ -22,37 +22,95 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PerCpuRingBufferTest {
     @ParameterizedTest
     @MethodSource(PerCpuSpinLockTest.BACKENDS)
-    void onlyCommittedRecordsInReservationOrder(Backend b) throws Exception {
+    void onlyCommittedRecordsInClaimOrder(Backend b) throws Exception {
         try (CpuOpv opv = CpuOpv.open(b); PerCpuRingBuffer ring = new PerCpuRingBuffer(opv, 2, 16)) {
             Stress.run(opv, 1, 120, (id, w) -> {
                 w.pinTo(w.ctx.currentCpu());
                 int cpu = w.ctx.currentCpu();
                 byte[] out = new byte[16];
-                try (PerCpuContext other = new PerCpuContext(opv)) {
-                    assertTrue(ring.reserve(w.ctx));
-                    assertThrows(IllegalStateException.class, () -> ring.reserve(w.ctx), "one at a time");
-                    assertTrue(ring.reserve(other));
-                    assertFalse(ring.reserve(new PerCpuContext(opv)), "full: 2 reserved");
-                    assertEquals(0, ring.reservedPosition(w.ctx));
-                    assertEquals(1, ring.reservedPosition(other));
-                    ring.write(other, "second".getBytes(), 0, 6);
-                    assertEquals(cpu, ring.commit(other));
-                    assertEquals(-1, ring.poll(cpu, out, 0), "the first is not committed: nothing yet");
-                    ring.write(w.ctx, "first".getBytes(), 0, 5);
-                    ring.commit(w.ctx);
-                    assertEquals(5, ring.poll(cpu, out, 0));
-                    assertEquals("first", new String(out, 0, 5));
-                    assertEquals(6, ring.poll(cpu, out, 0));
-                    assertEquals("second", new String(out, 0, 6));
-                    assertEquals(-1, ring.poll(cpu, out, 0));
-                    for (int lap = 0; lap < 5; lap++) { // wraps: the commit counters count laps
-                        assertTrue(ring.reserve(w.ctx));
-                        ring.write(w.ctx, new byte[] {(byte) lap}, 0, 1);
-                        ring.commit(w.ctx);
-                        assertEquals(1, ring.poll(cpu, out, 0));
-                        assertEquals(lap, out[0]);
-                    }
+                long first = ring.tryClaim();
+                long second = ring.tryClaim();
+                assertTrue(first >= 0 && second >= 0);
+                assertEquals(PerCpuRingBuffer.FULL, ring.tryClaim(), "full: 2 claimed");
+                assertEquals(cpu, PerCpuRingBuffer.claimCpu(first));
+                assertEquals(0, PerCpuRingBuffer.claimPosition(first));
+                assertEquals(1, PerCpuRingBuffer.claimPosition(second));
+                ring.write(second, "second".getBytes(), 0, 6);
+                ring.commit(second);
+                assertThrows(IllegalStateException.class, () -> ring.commit(second), "ended: a second commit");
+                assertEquals(PerCpuRingBuffer.EMPTY, ring.poll(cpu, out, 0), "the first is not committed: nothing yet");
+                ring.write(first, "first".getBytes(), 0, 5);
+                ring.commit(first);
+                assertEquals(5, ring.poll(cpu, out, 0));
+                assertEquals("first", new String(out, 0, 5));
+                assertEquals(6, ring.poll(cpu, out, 0));
+                assertEquals("second", new String(out, 0, 6));
+                assertEquals(PerCpuRingBuffer.EMPTY, ring.poll(cpu, out, 0));
+                for (int lap = 0; lap < 5; lap++) { // wraps: the commit counters count laps
+                    long c = ring.tryClaim();
+                    ring.write(c, new byte[] {(byte) lap}, 0, 1);
+                    ring.commit(c);
+                    assertEquals(1, ring.poll(cpu, out, 0));
+                    assertEquals(lap, out[0]);
+                    assertTrue(ring.offer(new byte[] {(byte) (lap + 10)}, 0, 1));
+                    assertEquals(1, ring.poll(cpu, out, 0));
+                    assertEquals(lap + 10, out[0]);
                 }
+            });
+        }
+    }
+
+    /** Review bug: a reservation lived in the context, so ringB.commit(ctx) after ringA.reserve(ctx) corrupted B. */
+    @ParameterizedTest
+    @MethodSource(PerCpuSpinLockTest.BACKENDS)
+    void aClaimOfOneRingIsRefusedByAnother(Backend b) throws Exception {
+        try (CpuOpv opv = CpuOpv.open(b); PerCpuRingBuffer ringA = new PerCpuRingBuffer(opv, 4, 16);
+             PerCpuRingBuffer ringB = new PerCpuRingBuffer(opv, 4, 16)) {
+            Stress.run(opv, 1, 120, (id, w) -> {
+                w.pinTo(w.ctx.currentCpu());
+                int cpu = w.ctx.currentCpu();
+                byte[] out = new byte[16];
+                long a = ringA.tryClaim();
+                assertThrows(IllegalStateException.class, () -> ringB.commit(a));
+                assertThrows(IllegalStateException.class, () -> ringB.abort(a));
+                assertEquals(PerCpuRingBuffer.EMPTY, ringB.poll(cpu, out, 0), "B got nothing nobody wrote");
+                assertTrue(ringB.offer("b".getBytes(), 0, 1));
+                ringA.write(a, "a".getBytes(), 0, 1);
+                ringA.commit(a);
+                assertEquals(1, ringB.poll(cpu, out, 0));
+                assertEquals('b', out[0]);
+                assertEquals(1, ringA.poll(cpu, out, 0));
+                assertEquals('a', out[0]);
+                assertEquals(PerCpuRingBuffer.EMPTY, ringA.poll(cpu, out, 0));
+            });
+        }
+    }
+
+    /** Review bug: an exception between reserve and commit blocked that CPU's buffer forever. */
+    @ParameterizedTest
+    @MethodSource(PerCpuSpinLockTest.BACKENDS)
+    void anAbortedClaimIsSkippedAndBlocksNothing(Backend b) throws Exception {
+        try (CpuOpv opv = CpuOpv.open(b); PerCpuRingBuffer ring = new PerCpuRingBuffer(opv, 4, 16)) {
+            Stress.run(opv, 1, 120, (id, w) -> {
+                w.pinTo(w.ctx.currentCpu());
+                int cpu = w.ctx.currentCpu();
+                byte[] out = new byte[16];
+                for (int round = 0; round < 10; round++) { // more than the capacity: aborted entries are freed
+                    long claim = ring.tryClaim();
+                    try {
+                        ring.write(claim, new byte[64], 0, 64); // the caller's code fails mid-record
+                        ring.commit(claim);
+                    } catch (IllegalArgumentException expected) {
+                        ring.abort(claim);
+                    }
+                    assertThrows(IllegalStateException.class, () -> ring.commit(claim), "ended by the abort");
+                    assertThrows(IndexOutOfBoundsException.class, () -> ring.offer(new byte[2], 1, 2));
+                    assertTrue(ring.offer("next".getBytes(), 0, 4));
+                    assertEquals(4, ring.poll(cpu, out, 0), "the aborted entry is skipped");
+                    assertEquals("next", new String(out, 0, 4));
+                    assertEquals(PerCpuRingBuffer.EMPTY, ring.poll(cpu, out, 0));
+                }
+                assertEquals(ring.claimedCount(cpu), ring.consumerPosition(cpu));
             });
         }
     }
@@ -154,14 +212,15 @@ class PerCpuRingBufferTest {
                     ByteBuffer bb = ByteBuffer.wrap(in);
                     for (int seq = 0; seq < per; seq++) {
                         w.maybeMigrate();
-                        while (!ring.reserve(w.ctx)) {
+                        long claim;
+                        while ((claim = ring.tryClaim()) == PerCpuRingBuffer.FULL) {
                             fulls.incrementAndGet();
                             if (consumerFailure[0] != null || !consumer.isAlive()) {
                                 throw new AssertionError("the consumer stopped");
                             }
                             Thread.yield();
                         }
-                        int cpu = ring.reservedCpu(w.ctx);
+                        int cpu = PerCpuRingBuffer.claimCpu(claim);
                         if (Stress.ALLOWED.size() > 1 && w.rnd.nextInt(4) == 0) {
                             int other = w.randomCpu();
                             if (other != cpu) {
@@ -170,12 +229,12 @@ class PerCpuRingBufferTest {
                             w.unpin();          // ...which must be in the mask again to commit there
                         }
                         int len = 20 + (id * 7 + seq) % (max - 20);
-                        fill(bb, id, seq, cpu, ring.reservedPosition(w.ctx), len);
-                        ring.write(w.ctx, in, 0, len);
+                        fill(bb, id, seq, cpu, PerCpuRingBuffer.claimPosition(claim), len);
+                        ring.write(claim, in, 0, len);
                         if (w.ctx.currentCpu() != cpu) {
                             migratedCommits.incrementAndGet();
                         }
-                        assertEquals(cpu, ring.commit(w.ctx));
+                        ring.commit(claim);
                     }
                 });
             } finally {
@@ -190,7 +249,7 @@ class PerCpuRingBufferTest {
             long sumPositions = 0;
             for (int i = 0; i < opv.possibleCpus().size(); i++) {
                 int cpu = opv.possibleCpus().get(i);
-                assertEquals(ring.reservedCount(cpu), ring.consumerPosition(cpu), "cpu " + cpu + " drained");
+                assertEquals(ring.claimedCount(cpu), ring.consumerPosition(cpu), "cpu " + cpu + " drained");
                 sumPositions += ring.consumerPosition(cpu);
             }
             assertEquals(total, sumPositions);

@@ -26,12 +26,12 @@ class PerCpuSpinLockTest {
              PerCpuContext ctx = new PerCpuContext(opv)) {
             int cpu = ctx.currentCpu();
             assertFalse(lock.isLocked(cpu));
-            assertTrue(lock.tryLock(ctx, cpu));
+            assertTrue(lock.tryLock(cpu));
             assertTrue(lock.isLocked(cpu));
-            assertFalse(lock.tryLock(ctx, cpu), "held: a second try fails");
+            assertFalse(lock.tryLock(cpu), "held: a second try fails");
             lock.unlock(cpu);
             assertFalse(lock.isLocked(cpu));
-            int c = lock.lockCurrent(ctx);
+            int c = lock.lockCurrent();
             assertTrue(lock.isLocked(c));
             lock.unlock(c);
         }
@@ -56,9 +56,9 @@ class PerCpuSpinLockTest {
                     int cpu;
                     if (w.unpinned() && w.rnd.nextBoolean()) {
                         cpu = w.randomCpu();
-                        lock.lock(w.ctx, cpu);
+                        lock.lock(cpu);
                     } else {
-                        cpu = lock.lockCurrent(w.ctx);
+                        cpu = lock.lockCurrent();
                     }
                     Slot s = data.slot(cpu);
                     s.putLong(8, id + 1);

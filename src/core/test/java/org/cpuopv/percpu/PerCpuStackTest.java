@@ -23,18 +23,16 @@ class PerCpuStackTest {
         try (CpuOpv opv = CpuOpv.open(b); PerCpuStack st = new PerCpuStack(opv, 3);
              PerCpuContext ctx = new PerCpuContext(opv)) {
             int cpu = ctx.currentCpu();
-            assertFalse(st.tryPopFrom(ctx, cpu), "empty");
+            assertEquals(-1, st.popFrom(cpu, -1), "empty");
             for (long v = 1; v <= 3; v++) {
-                assertTrue(st.pushOn(ctx, cpu, v * -7));
+                assertTrue(st.pushOn(cpu, v * -7));
             }
-            assertFalse(st.pushOn(ctx, cpu, 99), "full");
+            assertFalse(st.pushOn(cpu, 99), "full");
             assertEquals(3, st.size(cpu));
             for (long v = 3; v >= 1; v--) {
-                assertTrue(st.tryPopFrom(ctx, cpu));
-                assertEquals(v * -7, ctx.value());
+                assertEquals(v * -7, st.popFrom(cpu, 1));
             }
-            assertFalse(st.tryPopFrom(ctx, cpu));
-            assertEquals(42, st.pop(ctx, 42), "pop's empty answer");
+            assertEquals(42, st.popFrom(cpu, 42), "popFrom's empty answer");
         }
     }
 
@@ -60,18 +58,20 @@ class PerCpuStackTest {
                     w.maybeMigrate();
                     if (next < per && w.rnd.nextInt(3) != 0) {
                         long value = ((long) (id * per + next) << 20) | 0xABCDE; // id in the high bits
-                        if (st.push(w.ctx, value)) {
+                        if (st.push(value)) {
                             next++;
                             continue;
                         }
                         fulls.incrementAndGet();
                     }
-                    boolean got = st.tryPop(w.ctx) || (w.unpinned() && st.tryPopFrom(w.ctx, w.randomCpu()));
-                    if (!got) {
+                    long v = st.pop(-1); // values are >= 0
+                    if (v < 0 && w.unpinned()) {
+                        v = st.popFrom(w.randomCpu(), -1);
+                    }
+                    if (v < 0) {
                         Thread.yield();
                         continue;
                     }
-                    long v = w.ctx.value();
                     assertEquals(0xABCDE, v & 0xFFFFF, "a torn or invented value " + v);
                     int k = (int) (v >>> 20);
                     assertEquals(0, popped.getAndIncrement(k), "value " + k + " popped twice");

@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
-import org.cpuopv.percpu.PerCpuContext;
 import org.cpuopv.percpu.PerCpuCounter;
 import org.cpuopv.percpu.PerCpuStealingStack;
 
@@ -20,8 +19,8 @@ import org.cpuopv.percpu.PerCpuStealingStack;
  * The main thread submits every task on the CPU it runs on, so one CPU's stack holds all the
  * work. Workers (twice the CPUs) take tasks from the stack of the CPU they run on; when it is
  * empty they look at the other CPUs' stacks (a plain read: the count is published with
- * release) and steal one: a pop run <em>on the victim's CPU</em> by cpu_opv, then a push on
- * their own. A task's result goes into a {@link PerCpuCounter} (one ADD on the current CPU),
+ * release) and steal one: a pop run <em>on the victim's CPU</em> by cpu_opv, which hands the
+ * task to the thief (on no stack in between: nothing can be lost). A task's result goes into a {@link PerCpuCounter} (one ADD on the current CPU),
  * so workers never share a cache line; at the end the per-CPU sums are added up and checked
  * against the same work done sequentially.
  *
@@ -33,6 +32,9 @@ import org.cpuopv.percpu.PerCpuStealingStack;
  * {@code MISMATCH} (exit 1).
  */
 public final class WorkStealingDemo {
+    /** What the stacks answer when empty: tasks are numbered from 1. */
+    private static final long NONE = 0;
+
     private WorkStealingDemo() {
     }
 
@@ -67,33 +69,32 @@ public final class WorkStealingDemo {
              PerCpuStealingStack queue = new PerCpuStealingStack(opv, 1024);
              PerCpuCounter results = new PerCpuCounter(opv);
              PerCpuCounter ran = new PerCpuCounter(opv);
-             PerCpuCounter stolen = new PerCpuCounter(opv);
-             PerCpuContext main = new PerCpuContext(opv)) {
+             PerCpuCounter stolen = new PerCpuCounter(opv)) {
             AtomicInteger finished = new AtomicInteger();
             List<Thread> threads = new ArrayList<>();
             for (int w = 0; w < workers; w++) {
                 Thread t = new Thread(() -> {
-                    try (PerCpuContext ctx = new PerCpuContext(opv)) {       // one per thread, reused
-                        while (finished.get() < total) {
-                            if (queue.tryPop(ctx)) {                          // from this CPU's stack
-                                results.add(ctx, task(ctx.value()));
-                                ran.add(ctx, 1);
-                                finished.incrementAndGet();
-                            } else if (stealOne(opv, queue, ctx)) {
-                                stolen.add(ctx, 1);
-                            } else {
-                                Thread.yield();
-                            }
+                    while (finished.get() < total) {
+                        long task = queue.pop(NONE);                  // from this CPU's stack
+                        if (task == NONE && (task = stealOne(opv, queue)) != NONE) {
+                            stolen.add(1);                            // taken from another CPU's
                         }
+                        if (task == NONE) {
+                            Thread.yield();
+                            continue;
+                        }
+                        results.add(task(task));
+                        ran.add(1);
+                        finished.incrementAndGet();
                     }
                 }, "worker-" + w);
                 threads.add(t);
                 t.start();
             }
 
-            int submitCpu = main.currentCpu();
+            int submitCpu = opv.currentCpu();
             for (long n = 1; n <= tasks; n++) {
-                while (!queue.push(main, n)) {   // this CPU's stack is full: let the workers catch up
+                while (!queue.push(n)) {   // this CPU's stack is full: let the workers catch up
                     Thread.yield();
                 }
             }
@@ -120,9 +121,9 @@ public final class WorkStealingDemo {
         }
     }
 
-    /** Steals one task from the fullest other CPU's stack onto this CPU's; false when all looked empty. */
-    private static boolean stealOne(CpuOpv opv, PerCpuStealingStack queue, PerCpuContext ctx) {
-        int here = ctx.currentCpu();
+    /** Takes one task from the fullest other CPU's stack; {@link #NONE} when all looked empty. */
+    private static long stealOne(CpuOpv opv, PerCpuStealingStack queue) {
+        int here = opv.currentCpu();
         int victim = -1;
         long most = 0;
         for (int i = 0; i < opv.possibleCpus().size(); i++) {
@@ -133,6 +134,13 @@ public final class WorkStealingDemo {
                 victim = cpu;
             }
         }
-        return victim >= 0 && queue.trySteal(ctx, victim);
+        if (victim < 0) {
+            return NONE;
+        }
+        try {
+            return queue.steal(victim, NONE);        // the task is ours now, on no stack
+        } catch (IllegalArgumentException outsideOurCpuset) {
+            return queue.popAny(NONE);               // the CPUs we may run on only
+        }
     }
 }
