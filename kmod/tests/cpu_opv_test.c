@@ -3141,9 +3141,18 @@ static long long vmstat(const char *key)
 	return v;
 }
 
+static void *numa_sleeper_fn(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
 static int t_numa_hint_read(void)
 {
 	const int npages = 64;
+	pthread_t sleeper;
 	char *m, buf[16] = "";
 	long long hints0, updates0, hints = 0, updates = 0;
 	double t0 = now_s(), worst = 0, limit = 30.0;
@@ -3165,6 +3174,11 @@ static int t_numa_hint_read(void)
 	if (write_str(numa_sysctl, "1"))
 		return missing("cannot enable NUMA balancing: %s", strerror(errno));
 
+	/*
+	 * The scanner leaves alone the pages of a single-threaded task that
+	 * are on its own node: a second thread (asleep) makes them shared.
+	 */
+	pthread_create(&sleeper, NULL, numa_sleeper_fn, NULL);
 	m = map_anon(npages, PROT_READ | PROT_WRITE);
 	for (int i = 0; i < npages; i++)
 		*(uint64_t *)(m + i * page_sz) = 1000 + i;
