@@ -27,7 +27,7 @@ ls target/lib/cpu-opv-examples-*.jar >/dev/null 2>&1 || fail "target/lib is not 
 
 # The command line a reader would type, plus a private directory for the
 # extracted native library.
-if ! java -Djava.io.tmpdir="$scratch" -cp 'target/lib/*' \
+if ! java -XX:TieredStopAtLevel=1 -Djava.io.tmpdir="$scratch" -cp 'target/lib/*' \
 	org.cpuopv.example.WorkStealingDemo --backend kernel --tasks 400 >"$log" 2>&1; then
 	cat "$log"
 	fail "WorkStealingDemo exited non-zero"
@@ -49,7 +49,7 @@ fi
 
 # The README's first example, as a reader would run it.
 hello=$out/hello-output.txt
-java -Djava.io.tmpdir="$scratch" -cp 'target/lib/*' \
+java -XX:TieredStopAtLevel=1 -Djava.io.tmpdir="$scratch" -cp 'target/lib/*' \
 	org.cpuopv.example.HelloCpuOpv >"$hello" 2>"$hello.err" ||
 	{ cat "$hello" "$hello.err"; fail "HelloCpuOpv exited non-zero"; }
 cat "$hello" "$hello.err"
