@@ -64,9 +64,7 @@ static bool cpu_allowed(int cpu)
  */
 static bool user_range_valid(u64 *uaddr, u32 len)
 {
-	if (*uaddr > ULONG_MAX)
-		return false;
-	*uaddr = untagged_addr((unsigned long)*uaddr);
+	*uaddr = untagged_addr((unsigned long)*uaddr);	/* u64 == long: x86-64 */
 	return *uaddr < TASK_SIZE && len <= TASK_SIZE - *uaddr;
 }
 

@@ -61,6 +61,19 @@ static unsigned int page_foll_flags(const struct cpu_opv_range *r,
 }
 
 /*
+ * A writable pin taken only to break COW under a read was refused (a pkey
+ * forbids the write): clear the wish, so page @p is pinned for reading.
+ * True when the caller should try again that way.
+ */
+static bool give_up_cow_break(struct cpu_opv_range *r, unsigned int p, int ret)
+{
+	if ((ret != -EFAULT && ret != -EAGAIN) || !(r->break_cow & BIT(p)))
+		return false;
+	r->break_cow &= ~BIT(p);
+	return true;
+}
+
+/*
  * An earlier-held range of @vec that holds the page at @addr at least as
  * strongly as @r needs it (a written range needs a writable pin), so that
  * a page two operands share is pinned once and every operand of the
@@ -207,14 +220,8 @@ static int hold_page(struct cpu_opv_vec *vec, struct cpu_opv_range *r,
 	ret = pin_page(r, p, page);
 	if (ret == CPU_OPV_NEEDS_FAULT && may_fault)
 		ret = pin_page_faulting(r, p, page);
-	if (ret == -EFAULT || ret == -EAGAIN) {
-		if (r->break_cow & BIT(p)) {
-			/* Readable but not writable after all (a pkey): read. */
-			r->break_cow &= ~BIT(p);
-			return hold_page(vec, r, p, may_fault);
-		}
-		return ret;
-	}
+	if (give_up_cow_break(r, p, ret))
+		return hold_page(vec, r, p, may_fault);
 	if (ret)
 		return ret;
 	if (!r->write && !(r->cow_checked & BIT(p))) {
@@ -320,11 +327,8 @@ static int fault_in_marked(struct cpu_opv_vec *vec)
 				continue;
 			r->needs_fault &= ~BIT(p);
 			ret = pin_page_faulting(r, p, &page);
-			if ((ret == -EFAULT || ret == -EAGAIN) &&
-			    (r->break_cow & BIT(p))) {
-				r->break_cow &= ~BIT(p);
+			if (give_up_cow_break(r, p, ret))
 				ret = pin_page_faulting(r, p, &page);
-			}
 			if (ret == -EAGAIN) {
 				r->failed = true;
 				continue;
