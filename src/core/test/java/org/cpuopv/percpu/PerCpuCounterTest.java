@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -40,6 +41,7 @@ class PerCpuCounterTest {
      * the counter now and then with sumAndReset. What was drained plus what is left must be
      * exactly what was added.
      */
+    @Tag(Stress.TAG)
     @ParameterizedTest
     @MethodSource(PerCpuSpinLockTest.BACKENDS)
     void sumsAreExactUnderMigrationAndConcurrentResets(Backend b) throws Exception {
@@ -67,6 +69,7 @@ class PerCpuCounterTest {
                 added.addAndGet(mine);
             });
             assertEquals(added.get(), drained.get() + c.sum(), "drained + left == added");
+            Stress.requireForcedSlowPath(opv, (long) threads * ops, "counter");
             Stress.report("counter", opv, start, threads + " threads x " + ops + " adds, total " + added.get()
                     + " (" + drained.get() + " drained concurrently), "
                     + Stress.total(ws, w -> w.moves) + " migrations");

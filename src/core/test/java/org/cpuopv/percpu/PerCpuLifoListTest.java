@@ -18,6 +18,7 @@ import org.cpuopv.Outcome;
 import org.cpuopv.PageRegion;
 import org.cpuopv.PerCpuArena;
 import org.cpuopv.Slot;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -94,6 +95,7 @@ class PerCpuLifoListTest {
      * while other threads may still hold it as a stale head: those pops must get EAGAIN or a
      * failed compare and retry. Each node must come out exactly once, with its payload intact.
      */
+    @Tag(Stress.TAG)
     @ParameterizedTest
     @MethodSource(PerCpuSpinLockTest.BACKENDS)
     void everyNodePoppedOnceWhileNodesAreFreed(Backend b) throws Exception {
@@ -141,6 +143,7 @@ class PerCpuLifoListTest {
             for (int i = 0; i < opv.possibleCpus().size(); i++) {
                 assertTrue(list.isEmpty(opv.possibleCpus().get(i)));
             }
+            Stress.requireForcedSlowPath(opv, 2L * n, "LIFO list"); // each node pushed and popped
             Stress.report("LIFO list", opv, start, threads + " threads, " + n + " nodes each pushed, popped and"
                     + " unmapped once; " + Stress.total(ws, w -> w.ctx.expectedFaults()) + " EAGAIN on freed nodes, "
                     + Stress.total(ws, w -> w.ctx.retries()) + " failed compares, "

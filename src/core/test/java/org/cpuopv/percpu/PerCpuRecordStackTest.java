@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
 import org.cpuopv.PerCpuArena;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -68,6 +69,7 @@ class PerCpuRecordStackTest {
     }
 
     /** Numbered records of up to 4 KiB pushed and popped by migrating threads: each once, intact. */
+    @Tag(Stress.TAG)
     @ParameterizedTest
     @MethodSource(PerCpuSpinLockTest.BACKENDS)
     void everyRecordPoppedOnceIntact(Backend b) throws Exception {
@@ -115,6 +117,7 @@ class PerCpuRecordStackTest {
             for (int i = 0; i < n; i++) {
                 assertEquals(1, popped.get(i), "record " + i);
             }
+            Stress.requireForcedSlowPath(opv, 2L * n, "record stack"); // each record pushed and popped
             Stress.report("record stack", opv, start, threads + " threads, " + n + " records of 4..4096 bytes, "
                     + Stress.total(ws, w -> w.ctx.retries()) + " failed compares, "
                     + Stress.total(ws, w -> w.moves) + " migrations");

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -132,6 +133,7 @@ class PerCpuRingBufferTest {
      * on the CPU it was reserved on, at its reserved position (so per-CPU order is reservation
      * order), and each producer's records on one CPU in its own order.
      */
+    @Tag(Stress.TAG)
     @ParameterizedTest
     @MethodSource(PerCpuSpinLockTest.BACKENDS)
     void recordsArriveOnceIntactAndInPerCpuOrder(Backend b) throws Exception {
@@ -253,6 +255,7 @@ class PerCpuRingBufferTest {
                 sumPositions += ring.consumerPosition(cpu);
             }
             assertEquals(total, sumPositions);
+            Stress.requireForcedSlowPath(opv, 2 * total, "ring buffer"); // each record claimed and committed
             if (Stress.ALLOWED.size() > 1) {
                 assertTrue(migratedCommits.get() > 0, "no commit ran after a migration: the test did not test it");
             }

@@ -13,6 +13,7 @@ import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
 import org.cpuopv.PerCpuArena;
 import org.cpuopv.Slot;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -42,6 +43,7 @@ class PerCpuSpinLockTest {
      * lock do a non-atomic read-modify-write of that CPU's counter and check they are its only
      * owner: the counters' sum is exact only if the lock excluded everyone.
      */
+    @Tag(Stress.TAG)
     @ParameterizedTest
     @MethodSource(BACKENDS)
     void mutualExclusionUnderMigration(Backend b) throws Exception {
@@ -78,6 +80,7 @@ class PerCpuSpinLockTest {
                 assertFalse(lock.isLocked(cpu));
             }
             assertEquals((long) threads * ops, sum, "increments under the locks");
+            Stress.requireForcedSlowPath(opv, (long) threads * ops, "spin lock");
             Stress.report("spin lock", opv, start, threads + " threads x " + ops + " lock/unlock, "
                     + Stress.total(ws, w -> w.ctx.retries()) + " lost races, "
                     + Stress.total(ws, w -> w.moves) + " migrations");

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -41,6 +42,7 @@ class PerCpuStackTest {
      * they run on and popping from theirs or a random CPU's while migrating: every value must be
      * popped exactly once.
      */
+    @Tag(Stress.TAG)
     @ParameterizedTest
     @MethodSource(PerCpuSpinLockTest.BACKENDS)
     void everyValuePoppedOnce(Backend b) throws Exception {
@@ -81,6 +83,7 @@ class PerCpuStackTest {
             for (int i = 0; i < n; i++) {
                 assertEquals(1, popped.get(i), "value " + i);
             }
+            Stress.requireForcedSlowPath(opv, 2L * n, "stack"); // each value pushed and popped
             Stress.report("stack", opv, start, threads + " threads, " + n + " values, " + fulls.get()
                     + " full answers, " + Stress.total(ws, w -> w.ctx.retries()) + " failed compares, "
                     + Stress.total(ws, w -> w.moves) + " migrations");

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -92,6 +93,7 @@ class PerCpuStealingStackTest {
      * it is empty, steal from a CPU whose stack they see non-empty, all while migrating. Every
      * value must be popped exactly once.
      */
+    @Tag(Stress.TAG)
     @ParameterizedTest
     @MethodSource(PerCpuSpinLockTest.BACKENDS)
     void workStealingLosesNothing(Backend b) throws Exception {
@@ -139,6 +141,7 @@ class PerCpuStealingStackTest {
             for (int i = 0; i < n; i++) {
                 assertEquals(1, popped.get(i), "value " + i);
             }
+            Stress.requireForcedSlowPath(opv, 2L * n, "stealing stack"); // pushed, and popped or stolen
             Stress.report("stealing stack", opv, start, threads + " threads, " + n + " values, " + steals.get()
                     + " steals, " + Stress.total(ws, w -> w.ctx.retries()) + " failed compares, "
                     + Stress.total(ws, w -> w.moves) + " migrations");

@@ -3,6 +3,8 @@
  */
 package org.cpuopv.percpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
@@ -10,9 +12,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
 import org.cpuopv.CpuSet;
 import org.cpuopv.PerCpuTestSupport;
+import org.cpuopv.internal.NativeCalls;
 
 /**
  * The stress harness: sizes scaled for where the suite runs, worker threads (at least twice
@@ -20,10 +24,44 @@ import org.cpuopv.PerCpuTestSupport;
  *
  * <p>Sizes: {@code -Dcpuopv.stress.scale=F} multiplies every operation count; the default is 1
  * on the host and 0.03 in the test VM ({@code CPU_OPV_VM=1}, where the JVM runs under TCG).
+ *
+ * <p>The slow path, forced (the stress tests are tagged {@value #TAG}; the guest suite runs
+ * them this way, test-vm/guest-steps.d/percpu-slow.sh):
+ * <ul>
+ * <li>{@code -Dcpuopv.test.injectAborts=N} (N &gt;= {@value #MAX_ABORTS}): for the whole of each
+ *     {@link #run}, every per-CPU operation counts its first N attempts as aborted
+ *     ({@code NativeCalls.pcInjectAborts}), so on the kernel backend each one gives up on rseq
+ *     after {@value #MAX_ABORTS} aborts and runs through cpu_opv; the rseq backend retries N
+ *     times, then runs its section;</li>
+ * <li>{@code -Dcpuopv.test.rseq=absent} (the JVM started with
+ *     {@code GLIBC_TUNABLES=glibc.pthread.rseq=0}): no thread has rseq, so every operation of
+ *     the kernel backend runs through cpu_opv; {@code present} asserts the opposite.</li>
+ * </ul>
+ * Either way {@link #run} asserts the mode before it starts, and
+ * {@link #requireForcedSlowPath} asserts afterwards, from the library's counters
+ * ({@code NativeCalls.pcStats}), that the operations really took the slow path: a forced run
+ * cannot pass on the fast path.
  */
 final class Stress {
+    /** The JUnit tag of the stress tests of the seven structures. */
+    static final String TAG = "stress";
+    /** Aborts in a row before the library's cpu_opv slow path (cpuopv_rseq.c's default). */
+    static final int MAX_ABORTS = 8;
     static final double SCALE = scale();
     static final CpuSet ALLOWED = PerCpuTestSupport.affinity();
+    /** Injected aborts per operation during {@link #run}; 0: none. */
+    static final int INJECT_ABORTS = Integer.getInteger("cpuopv.test.injectAborts", 0);
+    /** "absent", "present" or "" (either): whether glibc registered rseq, asserted by {@link #run}. */
+    static final String RSEQ = System.getProperty("cpuopv.test.rseq", "");
+    /** glibc's answer when its rseq registration is off ({@code __rseq_size} is 0). */
+    private static final int ENOTSUP = 95;
+    /** Indices into {@code NativeCalls.pcStats}. */
+    static final int ABORTS = 0;
+    static final int INJECTED = 1;
+    static final int SLOW = 2;
+    static final int MOVES = 3;
+    /** What the library's counters moved by during the last {@link #run} (of any thread calling it). */
+    private static volatile long[] lastRun = new long[4];
 
     private Stress() {
     }
@@ -101,13 +139,102 @@ final class Stress {
         }
     }
 
+    /** @return whether this run forces the slow path (injected aborts, or no rseq at all) */
+    static boolean forced() {
+        return INJECT_ABORTS > 0 || RSEQ.equals("absent");
+    }
+
+    /** Asserts the mode the properties ask for, before any work. */
+    private static void checkMode(CpuOpv opv) {
+        int rseq = NativeCalls.rseqStatus();
+        switch (RSEQ) {
+            case "":
+                break;
+            case "absent":
+                assertEquals(ENOTSUP, rseq, "cpuopv.test.rseq=absent, but glibc registered rseq"
+                        + " (was the JVM started with GLIBC_TUNABLES=glibc.pthread.rseq=0?)");
+                assertTrue(CpuOpv.rseqUnavailabilityReason() != null, "the library still offers rseq");
+                assertTrue(opv.backend() != Backend.RSEQ, "an rseq backend without rseq");
+                break;
+            case "present":
+                assertEquals(0, rseq, "cpuopv.test.rseq=present: " + CpuOpv.rseqUnavailabilityReason());
+                break;
+            default:
+                fail("cpuopv.test.rseq is absent, present or unset, not '" + RSEQ + "'");
+        }
+        if (INJECT_ABORTS > 0 && INJECT_ABORTS < MAX_ABORTS) {
+            fail("cpuopv.test.injectAborts=" + INJECT_ABORTS + " would not force the slow path: it takes "
+                    + MAX_ABORTS + " aborts in a row");
+        }
+    }
+
+    /**
+     * After a forced {@link #run}: asserts that at least {@code ops} per-CPU operations (what the
+     * test knows it completed: pushes, pops, locks, adds, claims, commits) went through the slow
+     * path: on the kernel backend the library's cpu_opv slow path ran at least that often, with
+     * no rseq attempt when rseq is absent; on the rseq backend (no slow path there) the injected
+     * aborts were retried. Nothing to check on the emulated backend (no sections) or when the
+     * run was not forced.
+     */
+    static void requireForcedSlowPath(CpuOpv opv, long ops, String what) {
+        if (!forced()) {
+            return;
+        }
+        long[] d = lastRun;
+        String stats = nativeStats(d);
+        assertTrue(ops > 0, what + ": no operations to check");
+        switch (opv.backend()) {
+            case KERNEL:
+                assertTrue(d[SLOW] >= ops, what + ": only " + d[SLOW] + " cpu_opv slow paths for " + ops
+                        + " operations (" + stats + "): the slow path was not forced");
+                if (INJECT_ABORTS > 0) {
+                    assertTrue(d[INJECTED] >= ops * MAX_ABORTS, what + ": " + stats);
+                } else {
+                    assertEquals(0, d[ABORTS], what + ": an rseq abort without rseq (" + stats + ")");
+                }
+                break;
+            case RSEQ:
+                if (INJECT_ABORTS > 0) {
+                    assertTrue(d[INJECTED] >= ops * INJECT_ABORTS, what + ": " + stats);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static String nativeStats(long[] d) {
+        return d[SLOW] + " cpu_opv slow paths, " + d[INJECTED] + " injected aborts, " + d[ABORTS] + " aborts, "
+                + d[MOVES] + " moves to another CPU";
+    }
+
     /**
      * Runs {@code threads} workers to completion (or fails after {@code timeoutSeconds}, with
-     * their stacks), rethrowing the first failure.
+     * their stacks), rethrowing the first failure; with the slow path forced (see the class),
+     * for the whole run.
      *
      * @return the workers, for their counters
      */
     static List<Worker> run(CpuOpv opv, int threads, long timeoutSeconds, Body body) throws InterruptedException {
+        checkMode(opv);
+        long[] before = new long[4];
+        NativeCalls.pcStats(before);
+        NativeCalls.pcInjectAborts(INJECT_ABORTS);
+        try {
+            return runWorkers(opv, threads, timeoutSeconds, body);
+        } finally {
+            NativeCalls.pcInjectAborts(0);
+            long[] after = new long[4];
+            NativeCalls.pcStats(after);
+            for (int i = 0; i < after.length; i++) {
+                after[i] -= before[i];
+            }
+            lastRun = after;
+        }
+    }
+
+    private static List<Worker> runWorkers(CpuOpv opv, int threads, long timeoutSeconds, Body body)
+            throws InterruptedException {
         List<Worker> workers = new ArrayList<>();
         List<Thread> ts = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -166,9 +293,12 @@ final class Stress {
         return ws.stream().mapToLong(f).sum();
     }
 
-    /** Prints one line for the log (the VM run keeps the console). */
+    /** Prints one line for the log (the VM run keeps the console), with the last run's native counters. */
     static void report(String what, CpuOpv opv, long startNanos, String details) {
-        System.out.printf("%s [%s]: %d ms; %s%n", what, opv.backend(), (System.nanoTime() - startNanos) / 1_000_000,
-                details);
+        String mode = (INJECT_ABORTS > 0 ? ", " + INJECT_ABORTS + " aborts injected per operation" : "")
+                + (RSEQ.isEmpty() ? "" : ", rseq " + RSEQ);
+        System.out.printf("%s [%s%s]: %d ms; %s; %s%n", what, opv.backend(), mode,
+                (System.nanoTime() - startNanos) / 1_000_000, details,
+                opv.backend() == Backend.EMULATED ? "no native operations" : nativeStats(lastRun));
     }
 }
