@@ -35,8 +35,9 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--backend", paramLabel = "KERNEL|EMULATED|AUTO", defaultValue = "AUTO",
-            description = "Backend (default AUTO).")
+    @Option(names = "--backend", paramLabel = "KERNEL|EMULATED|RSEQ|AUTO", defaultValue = "AUTO",
+            description = "Backend (default AUTO). RSEQ runs vectors as EMULATED does: rseq only changes the"
+                    + " per-CPU structures.")
     Backend backend;
 
     @Option(names = "--millis", paramLabel = "MS", defaultValue = "300",

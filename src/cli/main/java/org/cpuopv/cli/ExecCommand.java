@@ -53,8 +53,9 @@ final class ExecCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE.json", description = "The vector to run.")
     Path file;
 
-    @Option(names = "--backend", paramLabel = "KERNEL|EMULATED|AUTO",
-            description = "Backend (default: the file's \"backend\", else AUTO).")
+    @Option(names = "--backend", paramLabel = "KERNEL|EMULATED|RSEQ|AUTO",
+            description = "Backend (default: the file's \"backend\", else AUTO). RSEQ runs a vector as EMULATED"
+                    + " does: rseq only changes the per-CPU structures.")
     Backend backend;
 
     @Option(names = "--cpu", paramLabel = "N", description = "Target CPU (default: the file's \"cpu\", else the current CPU).")
@@ -75,7 +76,7 @@ final class ExecCommand implements Callable<Integer> {
             try {
                 b = Backend.valueOf(s.backend.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new Main.Failure(file + ": backend: '" + s.backend + "' is not KERNEL, EMULATED or AUTO");
+                throw new Main.Failure(file + ": backend: '" + s.backend + "' is not KERNEL, EMULATED, RSEQ or AUTO");
             }
         }
         if (b == null) {

@@ -77,6 +77,17 @@ class CliTest {
         assertTrue(r.out.contains("Exit codes:"), r::toString);
     }
 
+    /** The help of every --backend names every backend (RSEQ was missing). */
+    @ParameterizedTest
+    @ValueSource(strings = {"exec", "bench"})
+    void backendHelpListsEveryBackend(String sub) {
+        String help = cli(sub, "--help").out;
+        for (Backend b : Backend.values()) {
+            assertTrue(help.matches("(?s).*--backend=[A-Z|]*\\b" + b + "\\b.*"),
+                    b + " missing: " + help);
+        }
+    }
+
     @Test
     void version() {
         Run r = cli("--version");
