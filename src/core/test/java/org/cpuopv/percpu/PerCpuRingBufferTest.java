@@ -61,6 +61,46 @@ class PerCpuRingBufferTest {
         }
     }
 
+    /**
+     * Positions map to entries and laps at any capacity, a power of two or not: every entry
+     * claimed, committed in reverse, polled in claim order, lap after lap; a claim already
+     * ended is refused on every lap.
+     */
+    @ParameterizedTest
+    @MethodSource(PerCpuSpinLockTest.BACKENDS)
+    void entriesAndLapsAtAnyCapacity(Backend b) throws Exception {
+        for (int capacity : new int[] {1, 3, 4, 5, 7}) {
+            try (CpuOpv opv = CpuOpv.open(b); PerCpuRingBuffer ring = new PerCpuRingBuffer(opv, capacity, 8)) {
+                Stress.run(opv, 1, 120, (id, w) -> {
+                    w.pinTo(w.ctx.currentCpu());
+                    int cpu = w.ctx.currentCpu();
+                    byte[] out = new byte[8];
+                    long[] claims = new long[capacity];
+                    for (int lap = 0; lap < 4; lap++) {
+                        for (int i = 0; i < capacity; i++) {
+                            claims[i] = ring.tryClaim();
+                            assertEquals((long) lap * capacity + i, PerCpuRingBuffer.claimPosition(claims[i]));
+                        }
+                        assertEquals(PerCpuRingBuffer.FULL, ring.tryClaim(), "capacity " + capacity + " full");
+                        for (int i = capacity - 1; i >= 0; i--) {
+                            ring.write(claims[i], new byte[] {(byte) lap, (byte) i}, 0, 2);
+                            ring.commit(claims[i]);
+                            long ended = claims[i];
+                            assertThrows(IllegalStateException.class, () -> ring.commit(ended), "committed twice");
+                        }
+                        for (int i = 0; i < capacity; i++) {
+                            assertEquals(2, ring.poll(cpu, out, 0));
+                            assertEquals(lap, out[0], "capacity " + capacity + " lap");
+                            assertEquals(i, out[1], "capacity " + capacity + " claim order");
+                        }
+                        assertEquals(PerCpuRingBuffer.EMPTY, ring.poll(cpu, out, 0));
+                    }
+                    assertEquals(4L * capacity, ring.consumerPosition(cpu));
+                });
+            }
+        }
+    }
+
     /** Review bug: a reservation lived in the context, so ringB.commit(ctx) after ringA.reserve(ctx) corrupted B. */
     @ParameterizedTest
     @MethodSource(PerCpuSpinLockTest.BACKENDS)
