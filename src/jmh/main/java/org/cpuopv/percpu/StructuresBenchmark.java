@@ -11,6 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.cpuopv.Backend;
 import org.cpuopv.CpuOpv;
+import org.cpuopv.internal.NativeCalls;
+import org.cpuopv.internal.NativeLibrary;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,6 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * poll) against {@code ArrayBlockingQueue.offer/poll}. All shared by the benchmark's threads;
  * ratios within one run (docs/benchmarks.md). The JDK queues box their values (a Long per
  * push beyond the cache), the per-CPU structures allocate nothing: see {@code -prof gc}.
+ *
+ * <p>The ring's benchmark prints, after each iteration, how often the library moved the thread
+ * to another CPU (rseq backend: a commit after the thread was migrated off the claiming CPU, two
+ * {@code sched_setaffinity}), to tell that cost from the rest on a loaded machine.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -58,6 +64,31 @@ public class StructuresBenchmark {
         final byte[] record = new byte[64];
         final byte[] out = new byte[64];
         long next = 1000;
+    }
+
+    /** The library's moves to another CPU during one iteration (NativeCalls.pcStats), printed. */
+    @State(Scope.Thread)
+    public static class Moves {
+        private final long[] stats = new long[4];
+        private long before;
+
+        @Setup(Level.Iteration)
+        public void start() {
+            if (!NativeLibrary.isLoaded()) {
+                return; // the emulated backend without the library: nothing moves threads
+            }
+            NativeCalls.pcStats(stats);
+            before = stats[3];
+        }
+
+        @TearDown(Level.Iteration)
+        public void stop() {
+            if (!NativeLibrary.isLoaded()) {
+                return;
+            }
+            NativeCalls.pcStats(stats);
+            System.out.println("moves to another CPU in this iteration: " + (stats[3] - before));
+        }
     }
 
     @Setup(Level.Trial)
@@ -99,7 +130,7 @@ public class StructuresBenchmark {
     }
 
     @Benchmark
-    public int ringBufferOfferPoll(Mine m) {
+    public int ringBufferOfferPoll(Mine m, Moves moves) {
         long claim = ring.tryClaim();
         if (claim == PerCpuRingBuffer.FULL) {
             return -1;
