@@ -11,6 +11,8 @@ import org.cpuopv.internal.Mem;
 import org.cpuopv.internal.PerCpuOps;
 import org.cpuopv.internal.ThreadState;
 
+import sun.misc.Unsafe;
+
 /**
  * A FIFO ring buffer of records per CPU, many producers and one consumer: use case 7 of
  * cpu_opv. A producer claims an entry on the CPU it runs on, writes the record with plain Java
@@ -119,6 +121,20 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         return ENTRIES + (position % capacity) * entrySize;
     }
 
+    /*
+     * The hot paths address the slot memory directly (Mem.U at base + cpu * stride + a constant
+     * offset, always inside the slot): one open check and one CPU check per call, where each
+     * Slot access checks its bounds and reads the arena's volatile open flag through two more
+     * objects (offer + poll made fourteen of them; a third of the time, docs/benchmarks.md).
+     */
+
+    /** @return the address of {@code cpu}'s slot: a possible CPU (else IllegalArgumentException), the ring open */
+    private long slotAddress(int cpu) {
+        slot(cpu);
+        checkOpen();
+        return base + (long) cpu * stride;
+    }
+
     /**
      * Claims the next entry of the current CPU's buffer for the caller.
      *
@@ -136,7 +152,7 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         if (position > POSITION_MASK) {
             throw new IllegalStateException("cpu " + cpu + "'s buffer passed 2^48 records");
         }
-        slot(cpu).putInt(entry(position) + LENGTH, 0);
+        Mem.U.putInt(base + (long) cpu * stride + entry(position) + LENGTH, 0); // the CPU reserve ran on
         return (long) cpu << POSITION_BITS | position;
     }
 
@@ -167,18 +183,24 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
 
     /** Sets the claimed record's length (when its data was written through {@link #claimSlot}). */
     public void setClaimLength(long claim, int len) {
-        requireOutstanding(claim, "setClaimLength");
+        long e = requireOutstanding(claim, "setClaimLength");
+        checkLength(len);
+        Mem.U.putInt(e + LENGTH, len);
+    }
+
+    private void checkLength(int len) {
         if (len < 0 || len > maxRecord) {
             throw new IllegalArgumentException("record length " + len + " is not in 0.." + maxRecord);
         }
-        slot(claimCpu(claim)).putInt(entry(claimPosition(claim)) + LENGTH, len);
     }
 
     /** Writes {@code src[from..from+len)} as the claimed record (plain stores, from any CPU). */
     public void write(long claim, byte[] src, int from, int len) {
         Objects.checkFromIndexSize(from, len, src.length);
-        setClaimLength(claim, len);
-        slot(claimCpu(claim)).putBytes(entry(claimPosition(claim)) + DATA, src, from, len);
+        long e = requireOutstanding(claim, "write");
+        checkLength(len);
+        Mem.U.putInt(e + LENGTH, len);
+        Mem.U.copyMemory(src, Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, e + DATA, len);
     }
 
     /**
@@ -188,7 +210,7 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
      * @throws IllegalStateException when the claim is not outstanding in this ring
      */
     public void commit(long claim) {
-        end(claim, "commit");
+        end(claim, requireOutstanding(claim, "commit"), "commit");
     }
 
     /**
@@ -197,15 +219,16 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
      * @throws IllegalStateException when the claim is not outstanding in this ring
      */
     public void abort(long claim) {
-        requireOutstanding(claim, "abort");
-        slot(claimCpu(claim)).putInt(entry(claimPosition(claim)) + LENGTH, ABORTED);
-        end(claim, "abort");
+        long e = requireOutstanding(claim, "abort");
+        Mem.U.putInt(e + LENGTH, ABORTED);
+        end(claim, e, "abort");
     }
 
-    private void end(long claim, String what) {
-        requireOutstanding(claim, what);
+    /** Adds 1 to the commit counter of the outstanding claim's entry (at address {@code e}), on its CPU. */
+    private void end(long claim, long e, String what) {
         int cpu = claimCpu(claim);
-        PerCpuOps.check(ops.add(base + entry(claimPosition(claim)) + COMMIT, stride, 1, cpu), what);
+        // the operation takes CPU 0's word: this entry's counter, minus the CPU's slot offset
+        PerCpuOps.check(ops.add(e + COMMIT - (long) cpu * stride, stride, 1, cpu), what);
     }
 
     /**
@@ -233,20 +256,24 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         return true;
     }
 
-    /** @throws IllegalStateException unless {@code claim} is claimed, not ended and not consumed in this ring */
-    private void requireOutstanding(long claim, String what) {
+    /**
+     * @return the address of the claim's entry
+     * @throws IllegalStateException unless {@code claim} is claimed, not ended and not consumed in this ring
+     */
+    private long requireOutstanding(long claim, String what) {
         int cpu = claimCpu(claim);
         if (claim < 0 || !opv.possibleCpus().contains(cpu)) {
             throw new IllegalStateException(what + ": " + claim + " is not a claim");
         }
-        Slot s = slot(cpu);
-        checkOpen();
+        long a = slotAddress(cpu);
         long position = claimPosition(claim);
-        if (position >= s.getLongAcquire(HEAD) || position < s.getLongAcquire(TAIL)
-                || s.getLongAcquire(entry(position) + COMMIT) != position / capacity) {
+        long e = a + entry(position);
+        if (position >= Mem.U.getLongVolatile(null, a + HEAD) || position < Mem.U.getLongVolatile(null, a + TAIL)
+                || Mem.U.getLongVolatile(null, e + COMMIT) != position / capacity) {
             throw new IllegalStateException(what + ": cpu " + cpu + " position " + position
                     + " is not an outstanding claim of this ring (ended already, or another ring's)");
         }
+        return e;
     }
 
     /**
@@ -257,19 +284,23 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
      *         record is not committed yet (or there is none)
      */
     public int poll(int cpu, byte[] dst, int from) {
-        Slot s = slot(cpu);
+        long a = slotAddress(cpu);
         for (;;) {
-            long t = s.getLong(TAIL);
-            long e = entry(t);
-            if (s.getLongAcquire(e + COMMIT) != t / capacity + 1) {
+            long t = Mem.U.getLong(a + TAIL);
+            long e = a + entry(t);
+            if (Mem.U.getLongVolatile(null, e + COMMIT) != t / capacity + 1) {
                 return EMPTY;
             }
-            int len = s.getInt(e + LENGTH);
+            int len = Mem.U.getInt(e + LENGTH);
             if (len != ABORTED) {
+                if (len < 0 || len > maxRecord) { // written through claimSlot: never read past the entry
+                    throw new IllegalStateException("cpu " + cpu + " position " + t + ": record length " + len
+                            + " is not in 0.." + maxRecord);
+                }
                 Objects.checkFromIndexSize(from, len, dst.length);
-                s.getBytes(e + DATA, dst, from, len);
+                Mem.U.copyMemory(null, e + DATA, dst, Unsafe.ARRAY_BYTE_BASE_OFFSET + from, len);
             }
-            s.putLongRelease(TAIL, t + 1);
+            Mem.U.putOrderedLong(null, a + TAIL, t + 1);
             if (len != ABORTED) {
                 return len;
             }
