@@ -17,6 +17,7 @@ import org.cpuopv.CpuOpv;
 import org.cpuopv.CpuSet;
 import org.cpuopv.PerCpuTestSupport;
 import org.cpuopv.internal.NativeCalls;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The stress harness: sizes scaled for where the suite runs, worker threads (at least twice
@@ -25,17 +26,18 @@ import org.cpuopv.internal.NativeCalls;
  * <p>Sizes: {@code -Dcpuopv.stress.scale=F} multiplies every operation count; the default is 1
  * on the host and 0.03 in the test VM ({@code CPU_OPV_VM=1}, where the JVM runs under TCG).
  *
- * <p>The slow path, forced (the stress tests are tagged {@value #TAG}; the guest suite runs
- * them this way, test-vm/guest-steps.d/percpu-slow.sh):
+ * <p>The slow path, forced (the stress tests are tagged {@value #TAG}):
  * <ul>
- * <li>{@code -Dcpuopv.test.injectAborts=N} (N &gt;= {@value #MAX_ABORTS}): for the whole of each
- *     {@link #run}, every per-CPU operation counts its first N attempts as aborted
- *     ({@code NativeCalls.pcInjectAborts}), so on the kernel backend each one gives up on rseq
- *     after {@value #MAX_ABORTS} aborts and runs through cpu_opv; the rseq backend retries N
- *     times, then runs its section;</li>
+ * <li>injected aborts, N &gt;= {@value #MAX_ABORTS} ({@code -Dcpuopv.test.injectAborts=N} for a
+ *     whole JVM, or {@link #withInjectedAborts} around a test, as {@code InjectedAbortsStressTest}
+ *     does for the seven): for the whole of each {@link #run}, every per-CPU operation counts its
+ *     first N attempts as aborted ({@code NativeCalls.pcInjectAborts}), so on the kernel backend
+ *     each one gives up on rseq after {@value #MAX_ABORTS} aborts and runs through cpu_opv; the
+ *     rseq backend retries N times, then runs its section;</li>
  * <li>{@code -Dcpuopv.test.rseq=absent} (the JVM started with
- *     {@code GLIBC_TUNABLES=glibc.pthread.rseq=0}): no thread has rseq, so every operation of
- *     the kernel backend runs through cpu_opv; {@code present} asserts the opposite.</li>
+ *     {@code GLIBC_TUNABLES=glibc.pthread.rseq=0}; test-vm/guest-steps.d/percpu-slow.sh): no
+ *     thread has rseq, so every operation of the kernel backend runs through cpu_opv;
+ *     {@code present} asserts the opposite.</li>
  * </ul>
  * Either way {@link #run} asserts the mode before it starts, and
  * {@link #requireForcedSlowPath} asserts afterwards, from the library's counters
@@ -49,8 +51,8 @@ final class Stress {
     static final int MAX_ABORTS = 8;
     static final double SCALE = scale();
     static final CpuSet ALLOWED = PerCpuTestSupport.affinity();
-    /** Injected aborts per operation during {@link #run}; 0: none. */
-    static final int INJECT_ABORTS = Integer.getInteger("cpuopv.test.injectAborts", 0);
+    /** Injected aborts per operation during {@link #run} (0: none); see {@link #withInjectedAborts}. */
+    private static volatile int injectAborts = Integer.getInteger("cpuopv.test.injectAborts", 0);
     /** "absent", "present" or "" (either): whether glibc registered rseq, asserted by {@link #run}. */
     static final String RSEQ = System.getProperty("cpuopv.test.rseq", "");
     /** glibc's answer when its rseq registration is off ({@code __rseq_size} is 0). */
@@ -139,9 +141,23 @@ final class Stress {
         }
     }
 
+    /**
+     * Runs {@code body} (a stress test) with {@code n} aborts injected per operation in each of
+     * its {@link #run}s, and its {@link #requireForcedSlowPath} checks that they took effect.
+     */
+    static void withInjectedAborts(int n, Executable body) throws Throwable {
+        int old = injectAborts;
+        injectAborts = n;
+        try {
+            body.execute();
+        } finally {
+            injectAborts = old;
+        }
+    }
+
     /** @return whether this run forces the slow path (injected aborts, or no rseq at all) */
     static boolean forced() {
-        return INJECT_ABORTS > 0 || RSEQ.equals("absent");
+        return injectAborts > 0 || RSEQ.equals("absent");
     }
 
     /** Asserts the mode the properties ask for, before any work. */
@@ -162,8 +178,8 @@ final class Stress {
             default:
                 fail("cpuopv.test.rseq is absent, present or unset, not '" + RSEQ + "'");
         }
-        if (INJECT_ABORTS > 0 && INJECT_ABORTS < MAX_ABORTS) {
-            fail("cpuopv.test.injectAborts=" + INJECT_ABORTS + " would not force the slow path: it takes "
+        if (injectAborts > 0 && injectAborts < MAX_ABORTS) {
+            fail("cpuopv.test.injectAborts=" + injectAborts + " would not force the slow path: it takes "
                     + MAX_ABORTS + " aborts in a row");
         }
     }
@@ -187,15 +203,15 @@ final class Stress {
             case KERNEL:
                 assertTrue(d[SLOW] >= ops, what + ": only " + d[SLOW] + " cpu_opv slow paths for " + ops
                         + " operations (" + stats + "): the slow path was not forced");
-                if (INJECT_ABORTS > 0) {
+                if (injectAborts > 0) {
                     assertTrue(d[INJECTED] >= ops * MAX_ABORTS, what + ": " + stats);
                 } else {
                     assertEquals(0, d[ABORTS], what + ": an rseq abort without rseq (" + stats + ")");
                 }
                 break;
             case RSEQ:
-                if (INJECT_ABORTS > 0) {
-                    assertTrue(d[INJECTED] >= ops * INJECT_ABORTS, what + ": " + stats);
+                if (injectAborts > 0) {
+                    assertTrue(d[INJECTED] >= ops * injectAborts, what + ": " + stats);
                 }
                 break;
             default:
@@ -219,7 +235,7 @@ final class Stress {
         checkMode(opv);
         long[] before = new long[4];
         NativeCalls.pcStats(before);
-        NativeCalls.pcInjectAborts(INJECT_ABORTS);
+        NativeCalls.pcInjectAborts(injectAborts);
         try {
             return runWorkers(opv, threads, timeoutSeconds, body);
         } finally {
@@ -295,7 +311,7 @@ final class Stress {
 
     /** Prints one line for the log (the VM run keeps the console), with the last run's native counters. */
     static void report(String what, CpuOpv opv, long startNanos, String details) {
-        String mode = (INJECT_ABORTS > 0 ? ", " + INJECT_ABORTS + " aborts injected per operation" : "")
+        String mode = (injectAborts > 0 ? ", " + injectAborts + " aborts injected per operation" : "")
                 + (RSEQ.isEmpty() ? "" : ", rseq " + RSEQ);
         System.out.printf("%s [%s%s]: %d ms; %s; %s%n", what, opv.backend(), mode,
                 (System.nanoTime() - startNanos) / 1_000_000, details,
