@@ -148,6 +148,22 @@ public final class CpuOpv implements AutoCloseable {
         return reason;
     }
 
+    /**
+     * How the structures of {@link org.cpuopv.percpu} call into the native library for their
+     * own-CPU operations, and why that way. On Java 22 and later, from the jar (a multi-release
+     * jar), with native access enabled for this module ({@code --enable-native-access=org.cpuopv},
+     * or {@code ALL-UNNAMED} on the class path): "FFM (critical downcalls, ...)", a call without
+     * a thread-state transition; otherwise "JNI (why not FFM)". The system property
+     * {@code cpuopv.downcalls} ({@code auto}, {@code ffm}, {@code jni}) overrides the choice.
+     * Both reach the same C functions and behave the same; only the cost differs
+     * ({@code docs/benchmarks.md}). Decided once, on first use; loads the native library.
+     *
+     * @return "FFM (...)" or "JNI (...)"
+     */
+    public static String downcallMechanism() {
+        return org.cpuopv.internal.PerCpuOps.mechanism();
+    }
+
     /** @return the structures' per-CPU operations on this handle's backend (internal) */
     org.cpuopv.internal.PerCpuOps ops() {
         return engine.ops();
