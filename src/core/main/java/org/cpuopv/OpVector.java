@@ -3,7 +3,7 @@
  */
 package org.cpuopv;
 
-import static org.cpuopv.internal.Mem.U;
+import org.cpuopv.internal.Mem;
 import org.cpuopv.internal.NativeBlock;
 import org.cpuopv.internal.Abi;
 
@@ -270,7 +270,7 @@ public final class OpVector implements AutoCloseable {
                     + "' (its operands: " + t.firstOperandName()
                     + (t.secondOperandName() == null ? "" : ", " + t.secondOperandName()) + ")");
         }
-        U.putByte(ops + (long) i * Abi.CPU_OP_SIZE + (first ? Abi.OFF_FAULT_FIRST : Abi.OFF_FAULT_SECOND), (byte) 1);
+        Mem.putByte(ops + (long) i * Abi.CPU_OP_SIZE + (first ? Abi.OFF_FAULT_FIRST : Abi.OFF_FAULT_SECOND), (byte) 1);
         return this;
     }
 
@@ -345,9 +345,9 @@ public final class OpVector implements AutoCloseable {
         long first = operand(t, t.firstOperandName(), r, offset, width, width);
         long imm = takeScratch(t, width);
         if (width == 8) {
-            U.putLong(imm, value);
+            Mem.putLong(imm, value);
         } else {
-            U.putInt(imm, (int) value);
+            Mem.putInt(imm, (int) value);
         }
         return append(t, first, imm, width, r, null);
     }
@@ -357,7 +357,7 @@ public final class OpVector implements AutoCloseable {
         java.util.Objects.checkFromIndexSize(from, len, src.length);
         long first = operand(t, t.firstOperandName(), r, offset, len, 1);
         long imm = takeScratch(t, len);
-        U.copyMemory(src, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, imm, len);
+        Mem.copyFromArray(src, from, imm, len);
         return append(t, first, imm, len, r, null);
     }
 
@@ -369,11 +369,11 @@ public final class OpVector implements AutoCloseable {
 
     private OpVector append(OpType t, long first, long second, int len, Region r1, Region r2) {
         long op = ops + (long) count * Abi.CPU_OP_SIZE;
-        U.putInt(op + Abi.OFF_OP, t.code());
-        U.putInt(op + Abi.OFF_LEN, len);
-        U.putLong(op + Abi.OFF_FIRST, first);
-        U.putLong(op + Abi.OFF_SECOND, second);
-        U.putLong(op + Abi.OFF_FAULT_FIRST, 0L); // expect-fault bytes and padding
+        Mem.putInt(op + Abi.OFF_OP, t.code());
+        Mem.putInt(op + Abi.OFF_LEN, len);
+        Mem.putLong(op + Abi.OFF_FIRST, first);
+        Mem.putLong(op + Abi.OFF_SECOND, second);
+        Mem.putLong(op + Abi.OFF_FAULT_FIRST, 0L); // expect-fault bytes and padding
         firstRegion[count] = r1;
         secondRegion[count] = r2;
         dataLen += len;
@@ -392,8 +392,8 @@ public final class OpVector implements AutoCloseable {
         }
         append(t, first, second, len, null, null);
         long op = ops + (long) (count - 1) * Abi.CPU_OP_SIZE;
-        U.putByte(op + Abi.OFF_FAULT_FIRST, (byte) (faultFirst ? 1 : 0));
-        U.putByte(op + Abi.OFF_FAULT_SECOND, (byte) (faultSecond ? 1 : 0));
+        Mem.putByte(op + Abi.OFF_FAULT_FIRST, (byte) (faultFirst ? 1 : 0));
+        Mem.putByte(op + Abi.OFF_FAULT_SECOND, (byte) (faultSecond ? 1 : 0));
         return this;
     }
 
@@ -405,7 +405,7 @@ public final class OpVector implements AutoCloseable {
 
     /** Overwrites a field of an encoded op (tests of the backends' checks). */
     void rawPutInt(int index, int fieldOffset, int value) {
-        U.putInt(ops + (long) index * Abi.CPU_OP_SIZE + fieldOffset, value);
+        Mem.putInt(ops + (long) index * Abi.CPU_OP_SIZE + fieldOffset, value);
     }
 
     // ---------------------------------------------------------------- execute support
@@ -452,32 +452,32 @@ public final class OpVector implements AutoCloseable {
 
     /** @return the type of op {@code i} */
     public OpType opType(int i) {
-        return OpType.of(U.getInt(opAt(i) + Abi.OFF_OP));
+        return OpType.of(Mem.getInt(opAt(i) + Abi.OFF_OP));
     }
 
     /** @return the {@code len} of op {@code i} */
     public int length(int i) {
-        return U.getInt(opAt(i) + Abi.OFF_LEN);
+        return Mem.getInt(opAt(i) + Abi.OFF_LEN);
     }
 
     /** @return a, dst or p of op {@code i} (an address) */
     public long firstAddress(int i) {
-        return U.getLong(opAt(i) + Abi.OFF_FIRST);
+        return Mem.getLong(opAt(i) + Abi.OFF_FIRST);
     }
 
     /** @return b or src of op {@code i} (an address), or the count of an add */
     public long secondField(int i) {
-        return U.getLong(opAt(i) + Abi.OFF_SECOND);
+        return Mem.getLong(opAt(i) + Abi.OFF_SECOND);
     }
 
     /** @return expect_fault_a / _dst / _p of op {@code i} */
     public boolean expectFaultFirst(int i) {
-        return U.getByte(opAt(i) + Abi.OFF_FAULT_FIRST) != 0;
+        return Mem.getByte(opAt(i) + Abi.OFF_FAULT_FIRST) != 0;
     }
 
     /** @return expect_fault_b / _src of op {@code i} (always false for an add) */
     public boolean expectFaultSecond(int i) {
-        return U.getByte(opAt(i) + Abi.OFF_FAULT_SECOND) != 0;
+        return Mem.getByte(opAt(i) + Abi.OFF_FAULT_SECOND) != 0;
     }
 
     /**
@@ -514,7 +514,7 @@ public final class OpVector implements AutoCloseable {
         }
         int n = Math.min(length(i), max);
         java.util.Objects.checkFromIndexSize(at, n, dst.length);
-        U.copyMemory(null, secondField(i), dst, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + at, n);
+        Mem.copyToArray(secondField(i), dst, at, n);
         return n;
     }
 
@@ -528,7 +528,7 @@ public final class OpVector implements AutoCloseable {
     public String describe() {
         StringBuilder sb = new StringBuilder("cpu ").append(cpu).append(", ").append(count).append(" ops");
         for (int i = 0; i < count; i++) {
-            int code = U.getInt(opAt(i) + Abi.OFF_OP);
+            int code = Mem.getInt(opAt(i) + Abi.OFF_OP);
             sb.append(i == 0 ? ": " : "; ").append('[').append(i).append("] ");
             if (code < 0 || code >= OpType.COUNT) { // only raw test vectors get here
                 sb.append("op=").append(code).append(" len=").append(length(i));

@@ -6,6 +6,7 @@ package org.cpuopv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.cpuopv.internal.Mem;
 import org.cpuopv.percpu.PerCpuCounter;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,12 @@ class DowncallsTest {
         String m = CpuOpv.downcallMechanism();
         assertTrue(m.startsWith(expected), "downcalls: " + m + ", expected " + expected);
         assertTrue(m.matches("(FFM|JNI) \\(.+\\)"), "says why: " + m);
+        // the memory accessors follow the same native-access decision: no sun.misc.Unsafe then
+        if (expected.equals("FFM")) {
+            assertEquals("FFM", Mem.mechanism());
+        } else if (expected.equals("JNI")) {
+            assertEquals("Unsafe", Mem.mechanism());
+        }
     }
 
     @Test

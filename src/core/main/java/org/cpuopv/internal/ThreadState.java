@@ -32,14 +32,14 @@ public final class ThreadState {
     public final long buffer;
 
     private ThreadState() {
-        long base = Mem.U.allocateMemory(64 + BUFFER_BYTES + 64);
+        long base = Mem.allocate(64 + BUFFER_BYTES + 64);
         long aligned = (base + 63) & -64L;
-        Mem.U.setMemory(aligned, 64 + BUFFER_BYTES, (byte) 0);
+        Mem.setMemory(aligned, 64 + BUFFER_BYTES, (byte) 0);
         this.out = aligned;
         this.buffer = aligned + 64;
         LIVE.incrementAndGet();
         CLEANER.register(this, () -> {
-            Mem.U.freeMemory(base);
+            Mem.free(base);
             LIVE.decrementAndGet();
         });
     }

@@ -67,13 +67,13 @@ abstract class BoundedStackBase extends PerCpuStructure {
     public final long pop(long ifEmpty) {
         checkOpen();
         ThreadState ts = ThreadState.current();
-        return PerCpuOps.check(ops.stackPop(base, stride, -1, ts.out), "pop") >= 0 ? Mem.U.getLong(ts.out) : ifEmpty;
+        return PerCpuOps.check(ops.stackPop(base, stride, -1, ts.out), "pop") >= 0 ? Mem.getLong(ts.out) : ifEmpty;
     }
 
     /** Pops from {@code cpu}'s stack (cpu_opv there, or a move there); @return the value, or {@code ifEmpty} */
     public final long popFrom(int cpu, long ifEmpty) {
         ThreadState ts = ThreadState.current();
         return PerCpuOps.check(ops.stackPop(base, stride, target(cpu), ts.out), "popFrom") >= 0
-                ? Mem.U.getLong(ts.out) : ifEmpty;
+                ? Mem.getLong(ts.out) : ifEmpty;
     }
 }

@@ -101,14 +101,14 @@ public final class PerCpuLifoList extends PerCpuStructure {
         checkOpen();
         ThreadState ts = ThreadState.current();
         return PerCpuOps.check(ops.listPop(base, stride, nextOffset, -1, ts.out), "pop") >= 0
-                ? Mem.U.getLong(ts.out) - nodesBase : ifEmpty;
+                ? Mem.getLong(ts.out) - nodesBase : ifEmpty;
     }
 
     /** Pops from {@code cpu}'s list (cpu_opv there, or a move there); @return the node, or {@code ifEmpty} */
     public long popFrom(int cpu, long ifEmpty) {
         ThreadState ts = ThreadState.current();
         return PerCpuOps.check(ops.listPop(base, stride, nextOffset, target(cpu), ts.out), "popFrom") >= 0
-                ? Mem.U.getLong(ts.out) - nodesBase : ifEmpty;
+                ? Mem.getLong(ts.out) - nodesBase : ifEmpty;
     }
 
     /** @return whether {@code cpu}'s list is empty now (an acquire read; a hint) */

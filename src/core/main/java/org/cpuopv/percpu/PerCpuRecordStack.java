@@ -110,7 +110,7 @@ public final class PerCpuRecordStack extends PerCpuStructure {
         checkLength(len);
         Objects.checkFromIndexSize(from, len, src.length);
         long buf = ThreadState.current().buffer;
-        Mem.U.copyMemory(src, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, buf, len);
+        Mem.copyFromArray(src, from, buf, len);
         return buf;
     }
 
@@ -151,7 +151,7 @@ public final class PerCpuRecordStack extends PerCpuStructure {
     private int pop(long dst, int want, String what) {
         long outLen = ThreadState.current().out;
         return PerCpuOps.check(ops.recordPop(base, stride, entrySize, dst, want, outLen), what) >= 0
-                ? (int) Mem.U.getLong(outLen) : EMPTY;
+                ? (int) Mem.getLong(outLen) : EMPTY;
     }
 
     private int popToArray(int want, byte[] dst, int from, String what) {
@@ -159,7 +159,7 @@ public final class PerCpuRecordStack extends PerCpuStructure {
         long buf = ThreadState.current().buffer;
         int len = pop(buf, want, what);
         if (len > 0) {
-            Mem.U.copyMemory(null, buf, dst, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, len);
+            Mem.copyToArray(buf, dst, from, len);
         }
         return len;
     }

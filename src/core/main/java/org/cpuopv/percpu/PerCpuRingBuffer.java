@@ -132,7 +132,7 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         if (cpu < 0) {
             return FULL;
         }
-        long position = Mem.U.getLong(out);
+        long position = Mem.getLong(out);
         if (position > POSITION_MASK) {
             throw new IllegalStateException("cpu " + cpu + "'s buffer passed 2^48 records");
         }

@@ -88,7 +88,7 @@ public final class PerCpuStealingStack extends BoundedStackBase {
         checkOpen();
         ThreadState ts = ThreadState.current();
         if (PerCpuOps.check(ops.stackPop(base, stride, -1, ts.out), "popAny") >= 0) {
-            return Mem.U.getLong(ts.out);
+            return Mem.getLong(ts.out);
         }
         CpuSet cpus = allowedCpus();
         for (int i = 0; i < cpus.size(); i++) {
@@ -98,7 +98,7 @@ public final class PerCpuStealingStack extends BoundedStackBase {
             }
             int r = ops.stackPop(base, stride, cpu, ts.out);
             if (r >= 0) {
-                return Mem.U.getLong(ts.out);
+                return Mem.getLong(ts.out);
             }
             if (r != NativeCalls.PC_FAILED && r != NativeCalls.PC_ERRNO_BASE - Errno.EINVAL) {
                 PerCpuOps.check(r, "popAny"); // an error other than "unreachable": nothing was taken
