@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It is reached only through {@link #current()}, so it cannot be shared with another
  * thread. On a virtual thread it is the virtual thread's own (freed when that thread is);
- * the operation itself runs in one JNI call, during which the virtual thread stays mounted on
- * its carrier, whose rseq area the native code uses.
+ * the operation itself runs in one native call (JNI, or FFM downcalls on Java 22+), during which
+ * the virtual thread stays mounted on its carrier, whose rseq area the native code uses.
  */
 public final class ThreadState {
     /** Bytes of the record buffer. */

@@ -22,7 +22,7 @@ import org.cpuopv.internal.PerCpuOps;
  * <p><b>Memory ordering.</b> Adds are relaxed (no ordering with the caller's other accesses);
  * reads in {@link #sum()} and {@link #get} are acquire reads of single-copy-atomic words.
  *
- * <p><b>Costs.</b> {@link #add(long)}: one JNI call running a restartable sequence on the
+ * <p><b>Costs.</b> {@link #add(long)}: one native call running a restartable sequence on the
  * current CPU's word (a few ns; cpu_opv only after repeated aborts, kernel backend), no system
  * call, nothing allocated, no context. {@link #sum()}: no syscall. {@link #sumAndReset()}: one
  * operation per allowed CPU (cpu_opv there, or a move there with the rseq backend).
@@ -41,7 +41,7 @@ public final class PerCpuCounter extends PerCpuStructure {
     }
 
     /**
-     * Adds {@code delta} on the CPU the caller runs on: one JNI call, a restartable sequence on
+     * Adds {@code delta} on the CPU the caller runs on: one native call, a restartable sequence on
      * that CPU's word (kernel and rseq backends); no context, nothing allocated.
      */
     public void add(long delta) {

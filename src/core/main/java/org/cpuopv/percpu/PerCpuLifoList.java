@@ -36,7 +36,7 @@ import org.cpuopv.internal.ThreadState;
  * <p><b>Memory ordering.</b> Push publishes with release (x86: the commit store): everything the
  * pusher wrote into the node before pushing is visible to the thread that pops it.
  *
- * <p><b>Costs.</b> {@link #push}/{@link #pop}: one JNI call each, no system call (cpu_opv only
+ * <p><b>Costs.</b> {@link #push}/{@link #pop}: one native call each, no system call (cpu_opv only
  * after repeated aborts, kernel backend), nothing allocated, no context. Memory: 128 bytes per
  * possible CPU plus the caller's nodes.
  *

@@ -33,7 +33,7 @@ import org.cpuopv.internal.ThreadState;
  *
  * <p><b>Memory ordering.</b> Only the atomicity of each operation on its CPU; no Java peeking.
  *
- * <p><b>Costs.</b> One JNI call per operation, no system call on the caller's CPU; a
+ * <p><b>Costs.</b> One native call per operation, no system call on the caller's CPU; a
  * {@code byte[]} record is copied once more, through the calling thread's native buffer (a
  * {@link Region} record is copied directly). Nothing allocated, no context. Memory per possible
  * CPU: {@code 8 + capacity * (8 + maxRecord rounded up to 8)} bytes.

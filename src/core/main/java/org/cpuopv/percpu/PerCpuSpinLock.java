@@ -12,7 +12,7 @@ import org.cpuopv.internal.PerCpuOps;
 /**
  * One spin lock per CPU: use case 1 of cpu_opv. Locking CPU {@code c}'s word is "compare
  * word == 0, store 1" run on {@code c}: a restartable sequence when the caller runs on
- * {@code c} (one JNI call, no system call), cpu_opv on {@code c} otherwise (kernel backend), or a
+ * {@code c} (one native call, no system call), cpu_opv on {@code c} otherwise (kernel backend), or a
  * move to {@code c} and back (rseq backend). Unlocking is a store-release of 0 from Java.
  *
  * <p><b>Guarantees.</b> Mutual exclusion per CPU word: between a successful {@link #lock} or
@@ -25,7 +25,7 @@ import org.cpuopv.internal.PerCpuOps;
  * <p><b>Memory ordering.</b> Acquire on a successful lock (everything the previous holder wrote
  * before its unlock is visible), release on unlock.
  *
- * <p><b>Costs.</b> {@link #tryLockCurrent()} / {@link #lockCurrent()} uncontended: one JNI call
+ * <p><b>Costs.</b> {@link #tryLockCurrent()} / {@link #lockCurrent()} uncontended: one native call
  * running a restartable sequence. {@link #tryLock(int)} of another CPU: one cpu_opv (an IPI) or
  * two {@code sched_setaffinity}. Waiters spin on an acquire read and try nothing while the word
  * is 1, yielding their CPU every 100 spins (a holder preempted on an oversubscribed machine gets

@@ -27,7 +27,7 @@ import org.cpuopv.CpuOpv;
  * stack; reading {@link #size(int)} from Java is a hint. Use {@link PerCpuStealingStack} when
  * other CPUs must peek.
  *
- * <p><b>Costs.</b> {@link #push}/{@link #pop}: one JNI call, no system call (cpu_opv only after
+ * <p><b>Costs.</b> {@link #push}/{@link #pop}: one native call, no system call (cpu_opv only after
  * repeated aborts, kernel backend), nothing allocated, no context.
  * Memory: {@code 8 + 8 * capacity} bytes per possible CPU, rounded up to 128.
  *
