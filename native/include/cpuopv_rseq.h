@@ -33,7 +33,10 @@ extern "C" {
 #define CPUOPV_RSEQ_ABORTED	(-2)
 /* want >= 0 and the thread does not run on that CPU: nothing changed. */
 #define CPUOPV_RSEQ_WRONG_CPU	(-3)
-/* cpuopv_pc_*(): neither rseq nor cpu_opv is usable here. */
+/*
+ * cpuopv_rseq_*(): this thread has no CPU number in its struct rseq (its
+ * registration failed); cpuopv_pc_*(): neither rseq nor cpu_opv is usable.
+ */
 #define CPUOPV_PC_UNAVAILABLE	(-4)
 /* cpuopv_pc_*() with CPUOPV_PC_NO_SYSCALL: no rseq, or aborts injected. */
 #define CPUOPV_PC_SLOW		(-5)
@@ -103,6 +106,11 @@ int cpuopv_pc_current_cpu(void);
  */
 #define CPUOPV_PC_NO_CPU_OPV	1
 #define CPUOPV_PC_NO_SYSCALL	2
+/*
+ * The second call after a NO_SYSCALL one answered ABORTED: that abort
+ * counts (stats, and toward the aborts in a row before cpu_opv).
+ */
+#define CPUOPV_PC_AFTER_ABORT	4
 
 #define CPUOPV_PC_API		__attribute__((visibility("default")))
 

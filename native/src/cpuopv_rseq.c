@@ -77,7 +77,7 @@ static inline struct rseq *rseq_here(void)
  */
 static inline struct rseq *rseq_known(void)
 {
-	if (unlikely(READ_ONCE(rseq_state) != 0))
+	if (unlikely(__atomic_load_n(&rseq_state, __ATOMIC_ACQUIRE) != 0))
 		return NULL;
 	return (struct rseq *)((char *)__builtin_thread_pointer() + rseq_off);
 }
@@ -425,8 +425,8 @@ static int restore(struct saved_mask *m, int r)
 static int drive(const struct pc_op *o, int first)
 {
 	struct saved_mask m;
-	int aborts = 0, injected = __atomic_load_n(&inject_aborts,
-						   __ATOMIC_RELAXED);
+	int aborts = (o->flags & CPUOPV_PC_AFTER_ABORT) ? 1 : 0;
+	int injected = __atomic_load_n(&inject_aborts, __ATOMIC_RELAXED);
 	int limit = cpuopv_pc_max_aborts();
 	int r = first;
 
@@ -509,11 +509,14 @@ again:
 
 /*
  * The first attempt: inline, unless rseq is missing or aborts are being
- * injected (then the driver makes every attempt).
+ * injected (then the driver makes every attempt).  CPUOPV_PC_AFTER_ABORT:
+ * the caller's NO_SYSCALL attempt aborted just before, which counts.
  */
-#define FIRST_ATTEMPT(call)						\
+#define FIRST_ATTEMPT(flags, call)					\
 	struct rseq *rs = rseq_here();					\
 	int r = CPUOPV_PC_UNAVAILABLE;					\
+	if (unlikely((flags) & CPUOPV_PC_AFTER_ABORT))			\
+		STAT_INC(aborts);					\
 	if (likely(rs != NULL)) {					\
 		if (unlikely(READ_ONCE(inject_aborts) > 0)) {		\
 			r = CPUOPV_RSEQ_ABORTED;			\
@@ -530,7 +533,7 @@ again:
 DRIVEN add_driven(int64_t *word0, long stride, int64_t delta, int want,
 		  int flags)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_add(rs, word0, stride, delta, want))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_add(rs, word0, stride, delta, want))
 	{
 		struct pc_op o = { .kind = PC_ADD, .base = (char *)word0,
 				   .stride = stride, .a = (uint64_t)delta,
@@ -549,8 +552,8 @@ int cpuopv_pc_add(int64_t *word0, long stride, int64_t delta, int want,
 DRIVEN cmpeq_store_driven(int64_t *word0, long stride, int64_t expect,
 			  int64_t value, int want, int flags)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_cmpeq_store(rs, word0, stride, expect,
-					      value, want))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_cmpeq_store(rs, word0, stride, expect,
+						     value, want))
 	{
 		struct pc_op o = { .kind = PC_CMPEQ_STORE,
 				   .base = (char *)word0, .stride = stride,
@@ -571,8 +574,8 @@ int cpuopv_pc_cmpeq_store(int64_t *word0, long stride, int64_t expect,
 DRIVEN list_push_driven(uint64_t *head0, long stride, uint64_t node,
 			long next_offset, int want, int flags)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_list_push(rs, head0, stride, node,
-					    next_offset, want))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_list_push(rs, head0, stride, node,
+						   next_offset, want))
 	{
 		struct pc_op o = { .kind = PC_LIST_PUSH, .base = (char *)head0,
 				   .stride = stride, .a = node,
@@ -593,8 +596,8 @@ int cpuopv_pc_list_push(uint64_t *head0, long stride, uint64_t node,
 DRIVEN list_pop_driven(uint64_t *head0, long stride, long next_offset,
 		       int want, int flags, uint64_t *out)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_list_pop(rs, head0, stride, next_offset,
-					   want, out))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_list_pop(rs, head0, stride, next_offset,
+						  want, out))
 	{
 		struct pc_op o = { .kind = PC_LIST_POP, .base = (char *)head0,
 				   .stride = stride,
@@ -615,8 +618,8 @@ int cpuopv_pc_list_pop(uint64_t *head0, long stride, long next_offset,
 DRIVEN stack_push_driven(uint64_t *slot0, long stride, uint64_t capacity,
 			 int64_t value, int want, int flags)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_stack_push(rs, slot0, stride, capacity,
-					     value, want))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_stack_push(rs, slot0, stride, capacity,
+						    value, want))
 	{
 		struct pc_op o = { .kind = PC_STACK_PUSH, .base = (char *)slot0,
 				   .stride = stride, .a = capacity,
@@ -637,7 +640,7 @@ int cpuopv_pc_stack_push(uint64_t *slot0, long stride, uint64_t capacity,
 DRIVEN stack_pop_driven(uint64_t *slot0, long stride, int want, int flags,
 			int64_t *out)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_stack_pop(rs, slot0, stride, want, out))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_stack_pop(rs, slot0, stride, want, out))
 	{
 		struct pc_op o = { .kind = PC_STACK_POP, .base = (char *)slot0,
 				   .stride = stride, .want = want,
@@ -657,8 +660,8 @@ DRIVEN record_push_driven(uint64_t *slot0, long stride, uint64_t capacity,
 			  long entry_size, const void *src, long len,
 			  int want, int flags)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_record_push(rs, slot0, stride, capacity,
-					      entry_size, src, len, want))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_record_push(rs, slot0, stride, capacity,
+						     entry_size, src, len, want))
 	{
 		struct pc_op o = { .kind = PC_RECORD_PUSH,
 				   .base = (char *)slot0, .stride = stride,
@@ -685,8 +688,8 @@ int cpuopv_pc_record_push(uint64_t *slot0, long stride, uint64_t capacity,
 DRIVEN record_pop_driven(uint64_t *slot0, long stride, long entry_size,
 			 void *dst, int want, int flags, int64_t *out_len)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_record_pop(rs, slot0, stride, entry_size,
-					     dst, want, out_len))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_record_pop(rs, slot0, stride, entry_size,
+						    dst, want, out_len))
 	{
 		struct pc_op o = { .kind = PC_RECORD_POP,
 				   .base = (char *)slot0, .stride = stride,
@@ -712,8 +715,8 @@ int cpuopv_pc_record_pop(uint64_t *slot0, long stride, long entry_size,
 DRIVEN reserve_driven(uint64_t *slot0, long stride, long tail_offset,
 		      uint64_t capacity, int want, int flags, uint64_t *out)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_reserve(rs, slot0, stride, tail_offset,
-					  capacity, want, out))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_reserve(rs, slot0, stride, tail_offset,
+						 capacity, want, out))
 	{
 		struct pc_op o = { .kind = PC_RESERVE, .base = (char *)slot0,
 				   .stride = stride, .a = (uint64_t)tail_offset,
