@@ -22,7 +22,8 @@ final class Downcalls {
     static String mechanism() {
         int feature = Runtime.version().feature();
         return feature >= 22
-                ? "JNI (the FFM layer is in the jar's META-INF/versions/22, and this class path entry is not that jar)"
+                ? "JNI (no Java 22 layer here: it is in META-INF/versions/22 of a jar built with a JDK 22+,"
+                        + " and only a jar has one)"
                 : "JNI (FFM downcalls need Java 22 or later; this is Java " + feature + ")";
     }
 }

@@ -71,6 +71,8 @@ public final class NativeCalls {
 
     /** Answer of a per-CPU operation: its comparison failed (full, empty, busy); nothing changed. */
     public static final int PC_FAILED = -1;
+    /** Answer (with {@link #PC_NO_SYSCALL} only): the kernel aborted the attempt; nothing changed. */
+    public static final int PC_ABORTED = -2;
     /** Answer: the operation wanted another CPU and could not go there. */
     public static final int PC_WRONG_CPU = -3;
     /** Answer: neither rseq nor cpu_opv is usable. */
@@ -87,6 +89,8 @@ public final class NativeCalls {
      * without the flag.
      */
     public static final int PC_NO_SYSCALL = 2;
+    /** Flag of the call after a {@link #PC_NO_SYSCALL} one that answered {@link #PC_ABORTED}: it counts. */
+    public static final int PC_AFTER_ABORT = 4;
 
     /** @return 0 when glibc registered rseq for every thread, else ENOSYS (glibc too old) or ENOTSUP (none) */
     public static native int rseqStatus();

@@ -10,10 +10,10 @@ import java.util.Locale;
  * {@code META-INF/versions/22}): critical FFM downcalls ({@link FfmOps}) when this module may
  * use restricted methods, else JNI as on Java 17.
  *
- * <p>System property {@value #PROPERTY}: {@code auto} (the default: FFM when the module has
- * native access, {@code --enable-native-access=org.cpuopv}, or {@code ALL-UNNAMED} on the
- * class path), {@code ffm} (FFM even without it: the JVM prints its restricted-method warning),
- * or {@code jni}. Decided once, on first use.
+ * <p>System property {@value #PROPERTY}: {@code auto} (the default: FFM when the module had
+ * native access from the start, {@code --enable-native-access=org.cpuopv}, or
+ * {@code ALL-UNNAMED} on the class path: {@link NativeAccess}), {@code ffm} (FFM even without
+ * it: the JVM prints its restricted-method warning), or {@code jni}. Decided once, on first use.
  */
 final class Downcalls {
     static final String PROPERTY = "cpuopv.downcalls";
@@ -34,7 +34,7 @@ final class Downcalls {
             case "ffm":
                 break;
             case "auto":
-                if (!Downcalls.class.getModule().isNativeAccessEnabled()) {
+                if (!NativeAccess.granted()) {
                     return "FFM needs native access: --enable-native-access="
                             + (Downcalls.class.getModule().isNamed() ? Downcalls.class.getModule().getName()
                                     : "ALL-UNNAMED");

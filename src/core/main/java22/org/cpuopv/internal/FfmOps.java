@@ -128,6 +128,11 @@ final class FfmOps extends PerCpuOps {
         this.fastFirst = NativeCalls.rseqStatus() == 0;
     }
 
+    /** @return the ordinary call's flags after the critical one answered {@code r} (undecided) */
+    private int secondFlags(int r) {
+        return r == NativeCalls.PC_ABORTED ? flags | NativeCalls.PC_AFTER_ABORT : flags;
+    }
+
     /** @return what to throw for what a downcall threw (errors are rethrown as they are) */
     private static RuntimeException unexpected(Throwable t) {
         if (t instanceof Error e) {
@@ -139,13 +144,15 @@ final class FfmOps extends PerCpuOps {
     @Override
     public int add(long word0, long stride, long delta, int want) {
         try {
+            int second = flags;
             if (fastFirst) {
                 int r = (int) ADD_FAST.invokeExact(word0, stride, delta, want, fastFlags);
                 if (r >= NativeCalls.PC_FAILED) {
                     return r;
                 }
+                second = secondFlags(r);
             }
-            return (int) ADD.invokeExact(word0, stride, delta, want, flags);
+            return (int) ADD.invokeExact(word0, stride, delta, want, second);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -154,13 +161,15 @@ final class FfmOps extends PerCpuOps {
     @Override
     public int cmpeqStore(long word0, long stride, long expect, long value, int want) {
         try {
+            int second = flags;
             if (fastFirst) {
                 int r = (int) CMPEQ_STORE_FAST.invokeExact(word0, stride, expect, value, want, fastFlags);
                 if (r >= NativeCalls.PC_FAILED) {
                     return r;
                 }
+                second = secondFlags(r);
             }
-            return (int) CMPEQ_STORE.invokeExact(word0, stride, expect, value, want, flags);
+            return (int) CMPEQ_STORE.invokeExact(word0, stride, expect, value, want, second);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -169,13 +178,15 @@ final class FfmOps extends PerCpuOps {
     @Override
     public int listPush(long head0, long stride, long node, long nextOffset, int want) {
         try {
+            int second = flags;
             if (fastFirst) {
                 int r = (int) LIST_PUSH_FAST.invokeExact(head0, stride, node, nextOffset, want, fastFlags);
                 if (r >= NativeCalls.PC_FAILED) {
                     return r;
                 }
+                second = secondFlags(r);
             }
-            return (int) LIST_PUSH.invokeExact(head0, stride, node, nextOffset, want, flags);
+            return (int) LIST_PUSH.invokeExact(head0, stride, node, nextOffset, want, second);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -184,13 +195,15 @@ final class FfmOps extends PerCpuOps {
     @Override
     public int listPop(long head0, long stride, long nextOffset, int want, long out) {
         try {
+            int second = flags;
             if (fastFirst) {
                 int r = (int) LIST_POP_FAST.invokeExact(head0, stride, nextOffset, want, fastFlags, out);
                 if (r >= NativeCalls.PC_FAILED) {
                     return r;
                 }
+                second = secondFlags(r);
             }
-            return (int) LIST_POP.invokeExact(head0, stride, nextOffset, want, flags, out);
+            return (int) LIST_POP.invokeExact(head0, stride, nextOffset, want, second, out);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -199,13 +212,15 @@ final class FfmOps extends PerCpuOps {
     @Override
     public int stackPush(long slot0, long stride, long capacity, long value, int want) {
         try {
+            int second = flags;
             if (fastFirst) {
                 int r = (int) STACK_PUSH_FAST.invokeExact(slot0, stride, capacity, value, want, fastFlags);
                 if (r >= NativeCalls.PC_FAILED) {
                     return r;
                 }
+                second = secondFlags(r);
             }
-            return (int) STACK_PUSH.invokeExact(slot0, stride, capacity, value, want, flags);
+            return (int) STACK_PUSH.invokeExact(slot0, stride, capacity, value, want, second);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -214,13 +229,15 @@ final class FfmOps extends PerCpuOps {
     @Override
     public int stackPop(long slot0, long stride, int want, long out) {
         try {
+            int second = flags;
             if (fastFirst) {
                 int r = (int) STACK_POP_FAST.invokeExact(slot0, stride, want, fastFlags, out);
                 if (r >= NativeCalls.PC_FAILED) {
                     return r;
                 }
+                second = secondFlags(r);
             }
-            return (int) STACK_POP.invokeExact(slot0, stride, want, flags, out);
+            return (int) STACK_POP.invokeExact(slot0, stride, want, second, out);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -230,14 +247,16 @@ final class FfmOps extends PerCpuOps {
     public int recordPush(long slot0, long stride, long capacity, long entrySize, long src, long len,
             int want) {
         try {
+            int second = flags;
             if (fastFirst) {
                 int r = (int) RECORD_PUSH_FAST.invokeExact(slot0, stride, capacity, entrySize, src, len, want,
                         fastFlags);
                 if (r >= NativeCalls.PC_FAILED) {
                     return r;
                 }
+                second = secondFlags(r);
             }
-            return (int) RECORD_PUSH.invokeExact(slot0, stride, capacity, entrySize, src, len, want, flags);
+            return (int) RECORD_PUSH.invokeExact(slot0, stride, capacity, entrySize, src, len, want, second);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -246,13 +265,15 @@ final class FfmOps extends PerCpuOps {
     @Override
     public int recordPop(long slot0, long stride, long entrySize, long dst, int want, long outLen) {
         try {
+            int second = flags;
             if (fastFirst) {
                 int r = (int) RECORD_POP_FAST.invokeExact(slot0, stride, entrySize, dst, want, fastFlags, outLen);
                 if (r >= NativeCalls.PC_FAILED) {
                     return r;
                 }
+                second = secondFlags(r);
             }
-            return (int) RECORD_POP.invokeExact(slot0, stride, entrySize, dst, want, flags, outLen);
+            return (int) RECORD_POP.invokeExact(slot0, stride, entrySize, dst, want, second, outLen);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -261,13 +282,15 @@ final class FfmOps extends PerCpuOps {
     @Override
     public int reserve(long slot0, long stride, long tailOffset, long capacity, int want, long out) {
         try {
+            int second = flags;
             if (fastFirst) {
                 int r = (int) RESERVE_FAST.invokeExact(slot0, stride, tailOffset, capacity, want, fastFlags, out);
                 if (r >= NativeCalls.PC_FAILED) {
                     return r;
                 }
+                second = secondFlags(r);
             }
-            return (int) RESERVE.invokeExact(slot0, stride, tailOffset, capacity, want, flags, out);
+            return (int) RESERVE.invokeExact(slot0, stride, tailOffset, capacity, want, second, out);
         } catch (Throwable t) {
             throw unexpected(t);
         }

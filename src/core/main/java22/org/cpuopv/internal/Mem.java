@@ -19,8 +19,9 @@ import java.lang.reflect.Field;
 
 /**
  * Raw access to native memory by absolute address, on Java 22 and later (the multi-release
- * jar's {@code META-INF/versions/22}). With native access enabled for this module
- * ({@code --enable-native-access=org.cpuopv}, or {@code ALL-UNNAMED} on the class path) it goes
+ * jar's {@code META-INF/versions/22}). With native access granted to this module from the start
+ * ({@code --enable-native-access=org.cpuopv}, or {@code ALL-UNNAMED} on the class path;
+ * {@link NativeAccess}) it goes
  * through the FFM API: one segment spanning the address space, var handles for the ordered and
  * atomic accesses, the C allocator through downcalls; so nothing calls {@code sun.misc.Unsafe},
  * on whose memory methods JDK 24 and later print a warning. Without native access it is the
@@ -29,15 +30,35 @@ import java.lang.reflect.Field;
  * nothing beyond the segment's.
  */
 public final class Mem {
-    private static final boolean FFM = Mem.class.getModule().isNativeAccessEnabled();
-    private static final sun.misc.Unsafe U = FFM ? null : unsafe();
     private static final long BYTES = sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET;
-    /** Every address, as offsets into one segment (restricted: only made with native access). */
-    private static final MemorySegment ALL = FFM ? everything() : null;
     private static final VarHandle INT = JAVA_INT.varHandle();
     private static final VarHandle LONG = JAVA_LONG.varHandle();
-    private static final MethodHandle MALLOC = FFM ? libc("malloc") : null;
-    private static final MethodHandle FREE = FFM ? libc("free") : null;
+    /** Every address, as offsets into one segment; null: Unsafe. */
+    private static final MemorySegment ALL;
+    private static final MethodHandle MALLOC;
+    private static final MethodHandle FREE;
+    private static final boolean FFM;
+    private static final sun.misc.Unsafe U;
+
+    static {
+        MemorySegment all = null;
+        MethodHandle malloc = null;
+        MethodHandle free = null;
+        if (NativeAccess.granted()) {
+            try {
+                all = everything();
+                malloc = libc("malloc");
+                free = libc("free");
+            } catch (RuntimeException | LinkageError e) { // no libc symbol, a linker refusal: Unsafe
+                all = null;
+            }
+        }
+        ALL = all;
+        MALLOC = malloc;
+        FREE = free;
+        FFM = all != null;
+        U = FFM ? null : unsafe();
+    }
 
     private Mem() {
     }
@@ -47,7 +68,10 @@ public final class Mem {
         return MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     }
 
-    /** {@code malloc} is (size_t) -> void *, {@code free} (void *) -> void: pointers as longs (x86-64). */
+    /**
+     * {@code malloc} is (size_t) -> void *, {@code free} (void *) -> void: both as longs, which
+     * is how a 64-bit ABI (all this library supports) passes a size_t and a pointer.
+     */
     @SuppressWarnings("restricted")
     private static MethodHandle libc(String name) {
         Linker linker = Linker.nativeLinker();
