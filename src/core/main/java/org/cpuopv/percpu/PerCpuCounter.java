@@ -43,17 +43,34 @@ public final class PerCpuCounter extends PerCpuStructure {
     /**
      * Adds {@code delta} on the CPU the caller runs on: one native call, a restartable sequence on
      * that CPU's word (kernel and rseq backends); no context, nothing allocated.
+     *
+     * @param delta what to add, any {@code long} (negative subtracts); the word wraps at 64 bits
+     * @throws IllegalStateException when the native call reports an error (the message names it)
      */
     public void add(long delta) {
         PerCpuOps.check(ops.add(base, stride, delta, -1), "PerCpuCounter.add");
     }
 
-    /** Adds {@code delta} on {@code cpu}'s word: cpu_opv there (kernel backend), or moving there (rseq backend). */
+    /**
+     * Adds {@code delta} on {@code cpu}'s word: cpu_opv there (kernel backend), or moving there (rseq backend).
+     *
+     * @param cpu   the CPU whose word to add to: a possible CPU in the caller's affinity mask
+     * @param delta what to add, any {@code long} (negative subtracts); the word wraps at 64 bits
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU, or (kernel and rseq backends)
+     *         not one the calling thread may run on (its affinity mask or cpuset) or offline
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
+     */
     public void addOn(int cpu, long delta) {
         PerCpuOps.check(ops.add(base, stride, delta, target(cpu)), "PerCpuCounter.addOn");
     }
 
-    /** @return {@code cpu}'s word now */
+    /**
+     * @param cpu the CPU whose word to read: a possible CPU
+     * @return {@code cpu}'s word now
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
+     */
     public long get(int cpu) {
         return slot(cpu).getLongAcquire(WORD);
     }

@@ -44,7 +44,12 @@ public final class PerCpuStack extends BoundedStackBase {
         super(opv, capacity, false);
     }
 
-    /** @return {@code cpu}'s count now (a plain read: a hint) */
+    /**
+     * @param cpu the CPU whose count to read: a possible CPU
+     * @return {@code cpu}'s count now (a plain read: a hint)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
+     */
     public long size(int cpu) {
         return readCount(slot(cpu));
     }
