@@ -45,9 +45,11 @@ public final class PerCpuCounter extends PerCpuStructure {
      * that CPU's word (kernel and rseq backends); no context, nothing allocated.
      *
      * @param delta what to add, any {@code long} (negative subtracts); the word wraps at 64 bits
-     * @throws IllegalStateException when the native call reports an error (the message names it)
+     * @throws IllegalStateException when the counter is closed, or the native call reports an
+     *         error (the message names it)
      */
     public void add(long delta) {
+        checkOpen();
         PerCpuOps.check(ops.add(base, stride, delta, -1), "PerCpuCounter.add");
     }
 
