@@ -62,13 +62,15 @@ if [ "$#" -eq 0 ]; then
 fi
 
 # The library has no runtime dependency: its tests and classes are the whole class path.
-cp="$core/test-classes:$core/classes"
+# CPU_OPV_JAVA_LIBRARY replaces its classes (e.g. by the multi-release jar, whose Java 22
+# layer only a jar has), CPU_OPV_JAVA the java command (e.g. a JDK 25's).
+cp="$core/test-classes:${CPU_OPV_JAVA_LIBRARY:-$core/classes}"
 
 # The library is loaded from src/core/target/classes (class path), as users' jars do.
 # CPU_OPV_JAVA_OPTS adds JVM options (e.g. -Dcpuopv.test.stressTimeoutSec=300).
 status=0
 # shellcheck disable=SC2086  # word splitting of the options is intended
-java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 ${CPU_OPV_JAVA_OPTS:-} \
+"${CPU_OPV_JAVA:-java}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 ${CPU_OPV_JAVA_OPTS:-} \
 	-Djava.io.tmpdir="$scratch" \
 	-Dcpuopv.native.workdir="$scratch/native" \
 	-Dcpuopv.test.requireKernel=true \

@@ -33,8 +33,13 @@ extern "C" {
 #define CPUOPV_RSEQ_ABORTED	(-2)
 /* want >= 0 and the thread does not run on that CPU: nothing changed. */
 #define CPUOPV_RSEQ_WRONG_CPU	(-3)
-/* cpuopv_pc_*(): neither rseq nor cpu_opv is usable here. */
+/*
+ * cpuopv_rseq_*(): this thread has no CPU number in its struct rseq (its
+ * registration failed); cpuopv_pc_*(): neither rseq nor cpu_opv is usable.
+ */
 #define CPUOPV_PC_UNAVAILABLE	(-4)
+/* cpuopv_pc_*() with CPUOPV_PC_NO_SYSCALL: no rseq, or aborts injected. */
+#define CPUOPV_PC_SLOW		(-5)
 /* cpuopv_pc_*(): a system call failed with errno e (EINVAL, EFAULT...). */
 #define CPUOPV_PC_ERRNO(e)	(-1000 - (e))
 #define CPUOPV_PC_IS_ERRNO(r)	((r) <= -1000)
@@ -86,35 +91,61 @@ int cpuopv_pc_current_cpu(void);
 /* ---- operations, with the slow path (a program's API) ---- */
 
 /*
- * flags: 0, or CPUOPV_PC_NO_CPU_OPV: never use cpu_opv for this call (the
- * rseq backend: no forward-progress fallback; an operation on another CPU
- * moves the thread there and back).
+ * flags, or-ed:
+ *  - CPUOPV_PC_NO_CPU_OPV: never use cpu_opv for this call (the rseq
+ *    backend: no forward-progress fallback; an operation on another CPU
+ *    moves the thread there and back);
+ *  - CPUOPV_PC_NO_SYSCALL: one attempt in rseq and nothing else: no system
+ *    call, no retry, no wait.  Any answer below CPUOPV_RSEQ_FAILED
+ *    (ABORTED, WRONG_CPU, SLOW) then means: nothing changed, call again
+ *    without the flag.  For callers that must not block (the JVM's critical
+ *    FFM downcalls, which hold off safepoints while they run).
+ *
+ * These functions are exported from the JNI library too (the only symbols
+ * besides JNI_OnLoad), so the FFM layer binds the very same code.
  */
 #define CPUOPV_PC_NO_CPU_OPV	1
+#define CPUOPV_PC_NO_SYSCALL	2
+/*
+ * The second call after a NO_SYSCALL one answered ABORTED: that abort
+ * counts (stats, and toward the aborts in a row before cpu_opv).
+ */
+#define CPUOPV_PC_AFTER_ABORT	4
+
+#define CPUOPV_PC_API		__attribute__((visibility("default")))
 
 /* word(cpu) += delta. */
+CPUOPV_PC_API
 int cpuopv_pc_add(int64_t *word0, long stride, int64_t delta, int want, int flags);
 /* if word(cpu) == expect: word(cpu) = value, else CPUOPV_RSEQ_FAILED. */
+CPUOPV_PC_API
 int cpuopv_pc_cmpeq_store(int64_t *word0, long stride, int64_t expect,
 			  int64_t value, int want, int flags);
 /* node->next = head(cpu), head(cpu) = node (node: an address, 8-aligned). */
+CPUOPV_PC_API
 int cpuopv_pc_list_push(uint64_t *head0, long stride, uint64_t node,
 			long next_offset, int want, int flags);
 /* *out = head(cpu), head(cpu) = (*out)->next; FAILED when empty. */
+CPUOPV_PC_API
 int cpuopv_pc_list_pop(uint64_t *head0, long stride, long next_offset,
 		       int want, int flags, uint64_t *out);
 /* [count][values...]: push value; FAILED when count >= capacity. */
+CPUOPV_PC_API
 int cpuopv_pc_stack_push(uint64_t *slot0, long stride, uint64_t capacity,
 			 int64_t value, int want, int flags);
 /* pop into *out; FAILED when empty. */
+CPUOPV_PC_API
 int cpuopv_pc_stack_pop(uint64_t *slot0, long stride, int want, int flags, int64_t *out);
 /* [count][entries of entry_size: [length][data]]: push src[0..len). */
+CPUOPV_PC_API
 int cpuopv_pc_record_push(uint64_t *slot0, long stride, uint64_t capacity,
 			  long entry_size, const void *src, long len, int want, int flags);
 /* pop the top record into dst (entry_size - 8 bytes of room), its length into *out_len. */
+CPUOPV_PC_API
 int cpuopv_pc_record_pop(uint64_t *slot0, long stride, long entry_size,
 			 void *dst, int want, int flags, int64_t *out_len);
 /* [head]...[tail at tail_offset]: *out = head, head + 1; FAILED when head - tail >= capacity. */
+CPUOPV_PC_API
 int cpuopv_pc_reserve(uint64_t *slot0, long stride, long tail_offset,
 		      uint64_t capacity, int want, int flags, uint64_t *out);
 

@@ -62,11 +62,29 @@ int cpuopv_rseq_status(void)
 	return s;
 }
 
-struct rseq *cpuopv_rseq_self(void)
+/* The thread's struct rseq, or NULL: inline in every operation. */
+static inline struct rseq *rseq_here(void)
 {
-	if (unlikely(cpuopv_rseq_status() != 0))
+	if (unlikely(__atomic_load_n(&rseq_state, __ATOMIC_ACQUIRE) != 0) &&
+	    cpuopv_rseq_status() != 0)
 		return NULL;
 	return (struct rseq *)((char *)__builtin_thread_pointer() + rseq_off);
+}
+
+/*
+ * The same without computing the state on first use (NULL until someone
+ * called cpuopv_rseq_status()): a path that makes no call of its own.
+ */
+static inline struct rseq *rseq_known(void)
+{
+	if (unlikely(__atomic_load_n(&rseq_state, __ATOMIC_ACQUIRE) != 0))
+		return NULL;
+	return (struct rseq *)((char *)__builtin_thread_pointer() + rseq_off);
+}
+
+struct rseq *cpuopv_rseq_self(void)
+{
+	return rseq_here();
 }
 
 int cpuopv_pc_current_cpu(void)
@@ -407,8 +425,8 @@ static int restore(struct saved_mask *m, int r)
 static int drive(const struct pc_op *o, int first)
 {
 	struct saved_mask m;
-	int aborts = 0, injected = __atomic_load_n(&inject_aborts,
-						   __ATOMIC_RELAXED);
+	int aborts = (o->flags & CPUOPV_PC_AFTER_ABORT) ? 1 : 0;
+	int injected = __atomic_load_n(&inject_aborts, __ATOMIC_RELAXED);
 	int limit = cpuopv_pc_max_aborts();
 	int r = first;
 
@@ -474,12 +492,31 @@ again:
 }
 
 /*
- * The first attempt: inline, unless rseq is missing or aborts are being
- * injected (then the driver makes every attempt).
+ * With CPUOPV_PC_NO_SYSCALL: the section alone, as a tail call.  Its answer
+ * is the section's: the CPU, FAILED, or ABORTED / WRONG_CPU; CPUOPV_PC_SLOW
+ * without rseq (or before cpuopv_rseq_status() was asked) or while aborts
+ * are injected (left for the caller's second call to count).  Everything
+ * else is in a separate function (*_driven below), so that this path sets
+ * up no frame: it is the whole cost of a critical FFM downcall.
  */
-#define FIRST_ATTEMPT(call)						\
-	struct rseq *rs = cpuopv_rseq_self();				\
+#define ONLY_ATTEMPT(flags, call)					\
+	if ((flags) & CPUOPV_PC_NO_SYSCALL) {				\
+		struct rseq *rs = rseq_known();				\
+		if (unlikely(rs == NULL || READ_ONCE(inject_aborts) > 0)) \
+			return CPUOPV_PC_SLOW;				\
+		return call;						\
+	}
+
+/*
+ * The first attempt: inline, unless rseq is missing or aborts are being
+ * injected (then the driver makes every attempt).  CPUOPV_PC_AFTER_ABORT:
+ * the caller's NO_SYSCALL attempt aborted just before, which counts.
+ */
+#define FIRST_ATTEMPT(flags, call)					\
+	struct rseq *rs = rseq_here();					\
 	int r = CPUOPV_PC_UNAVAILABLE;					\
+	if (unlikely((flags) & CPUOPV_PC_AFTER_ABORT))			\
+		STAT_INC(aborts);					\
 	if (likely(rs != NULL)) {					\
 		if (unlikely(READ_ONCE(inject_aborts) > 0)) {		\
 			r = CPUOPV_RSEQ_ABORTED;			\
@@ -491,9 +528,12 @@ again:
 		}							\
 	}
 
-int cpuopv_pc_add(int64_t *word0, long stride, int64_t delta, int want, int flags)
+#define DRIVEN static __attribute__((noinline)) int
+
+DRIVEN add_driven(int64_t *word0, long stride, int64_t delta, int want,
+		  int flags)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_add(rs, word0, stride, delta, want))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_add(rs, word0, stride, delta, want))
 	{
 		struct pc_op o = { .kind = PC_ADD, .base = (char *)word0,
 				   .stride = stride, .a = (uint64_t)delta,
@@ -502,16 +542,45 @@ int cpuopv_pc_add(int64_t *word0, long stride, int64_t delta, int want, int flag
 	}
 }
 
-int cpuopv_pc_cmpeq_store(int64_t *word0, long stride, int64_t expect,
+int cpuopv_pc_add(int64_t *word0, long stride, int64_t delta, int want,
+		  int flags)
+{
+	ONLY_ATTEMPT(flags, cpuopv_rseq_add(rs, word0, stride, delta, want))
+	return add_driven(word0, stride, delta, want, flags);
+}
+
+DRIVEN cmpeq_store_driven(int64_t *word0, long stride, int64_t expect,
 			  int64_t value, int want, int flags)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_cmpeq_store(rs, word0, stride, expect,
-					      value, want))
+	FIRST_ATTEMPT(flags, cpuopv_rseq_cmpeq_store(rs, word0, stride, expect,
+						     value, want))
 	{
 		struct pc_op o = { .kind = PC_CMPEQ_STORE,
 				   .base = (char *)word0, .stride = stride,
-				   .a = (uint64_t)expect,
-				   .b = (uint64_t)value, .want = want, .flags = flags };
+				   .a = (uint64_t)expect, .b = (uint64_t)value,
+				   .want = want, .flags = flags };
+		return drive(&o, r);
+	}
+}
+
+int cpuopv_pc_cmpeq_store(int64_t *word0, long stride, int64_t expect,
+			  int64_t value, int want, int flags)
+{
+	ONLY_ATTEMPT(flags, cpuopv_rseq_cmpeq_store(rs, word0, stride, expect,
+						    value, want))
+	return cmpeq_store_driven(word0, stride, expect, value, want, flags);
+}
+
+DRIVEN list_push_driven(uint64_t *head0, long stride, uint64_t node,
+			long next_offset, int want, int flags)
+{
+	FIRST_ATTEMPT(flags, cpuopv_rseq_list_push(rs, head0, stride, node,
+						   next_offset, want))
+	{
+		struct pc_op o = { .kind = PC_LIST_PUSH, .base = (char *)head0,
+				   .stride = stride, .a = node,
+				   .b = (uint64_t)next_offset, .want = want,
+				   .flags = flags };
 		return drive(&o, r);
 	}
 }
@@ -519,12 +588,21 @@ int cpuopv_pc_cmpeq_store(int64_t *word0, long stride, int64_t expect,
 int cpuopv_pc_list_push(uint64_t *head0, long stride, uint64_t node,
 			long next_offset, int want, int flags)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_list_push(rs, head0, stride, node,
-					    next_offset, want))
+	ONLY_ATTEMPT(flags, cpuopv_rseq_list_push(rs, head0, stride, node,
+						  next_offset, want))
+	return list_push_driven(head0, stride, node, next_offset, want, flags);
+}
+
+DRIVEN list_pop_driven(uint64_t *head0, long stride, long next_offset,
+		       int want, int flags, uint64_t *out)
+{
+	FIRST_ATTEMPT(flags, cpuopv_rseq_list_pop(rs, head0, stride, next_offset,
+						  want, out))
 	{
-		struct pc_op o = { .kind = PC_LIST_PUSH, .base = (char *)head0,
-				   .stride = stride, .a = node,
-				   .b = (uint64_t)next_offset, .want = want, .flags = flags };
+		struct pc_op o = { .kind = PC_LIST_POP, .base = (char *)head0,
+				   .stride = stride,
+				   .a = (uint64_t)next_offset, .want = want,
+				   .flags = flags, .out = out };
 		return drive(&o, r);
 	}
 }
@@ -532,13 +610,21 @@ int cpuopv_pc_list_push(uint64_t *head0, long stride, uint64_t node,
 int cpuopv_pc_list_pop(uint64_t *head0, long stride, long next_offset,
 		       int want, int flags, uint64_t *out)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_list_pop(rs, head0, stride, next_offset,
-					   want, out))
+	ONLY_ATTEMPT(flags, cpuopv_rseq_list_pop(rs, head0, stride,
+						 next_offset, want, out))
+	return list_pop_driven(head0, stride, next_offset, want, flags, out);
+}
+
+DRIVEN stack_push_driven(uint64_t *slot0, long stride, uint64_t capacity,
+			 int64_t value, int want, int flags)
+{
+	FIRST_ATTEMPT(flags, cpuopv_rseq_stack_push(rs, slot0, stride, capacity,
+						    value, want))
 	{
-		struct pc_op o = { .kind = PC_LIST_POP, .base = (char *)head0,
-				   .stride = stride,
-				   .a = (uint64_t)next_offset, .want = want, .flags = flags,
-				   .out = out };
+		struct pc_op o = { .kind = PC_STACK_PUSH, .base = (char *)slot0,
+				   .stride = stride, .a = capacity,
+				   .b = (uint64_t)value, .want = want,
+				   .flags = flags };
 		return drive(&o, r);
 	}
 }
@@ -546,44 +632,71 @@ int cpuopv_pc_list_pop(uint64_t *head0, long stride, long next_offset,
 int cpuopv_pc_stack_push(uint64_t *slot0, long stride, uint64_t capacity,
 			 int64_t value, int want, int flags)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_stack_push(rs, slot0, stride, capacity,
-					     value, want))
+	ONLY_ATTEMPT(flags, cpuopv_rseq_stack_push(rs, slot0, stride, capacity,
+						   value, want))
+	return stack_push_driven(slot0, stride, capacity, value, want, flags);
+}
+
+DRIVEN stack_pop_driven(uint64_t *slot0, long stride, int want, int flags,
+			int64_t *out)
+{
+	FIRST_ATTEMPT(flags, cpuopv_rseq_stack_pop(rs, slot0, stride, want, out))
 	{
-		struct pc_op o = { .kind = PC_STACK_PUSH, .base = (char *)slot0,
-				   .stride = stride, .a = capacity,
-				   .b = (uint64_t)value, .want = want, .flags = flags };
+		struct pc_op o = { .kind = PC_STACK_POP, .base = (char *)slot0,
+				   .stride = stride, .want = want,
+				   .flags = flags, .out = out };
 		return drive(&o, r);
 	}
 }
 
-int cpuopv_pc_stack_pop(uint64_t *slot0, long stride, int want, int flags, int64_t *out)
+int cpuopv_pc_stack_pop(uint64_t *slot0, long stride, int want, int flags,
+			int64_t *out)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_stack_pop(rs, slot0, stride, want, out))
+	ONLY_ATTEMPT(flags, cpuopv_rseq_stack_pop(rs, slot0, stride, want, out))
+	return stack_pop_driven(slot0, stride, want, flags, out);
+}
+
+DRIVEN record_push_driven(uint64_t *slot0, long stride, uint64_t capacity,
+			  long entry_size, const void *src, long len,
+			  int want, int flags)
+{
+	FIRST_ATTEMPT(flags, cpuopv_rseq_record_push(rs, slot0, stride, capacity,
+						     entry_size, src, len, want))
 	{
-		struct pc_op o = { .kind = PC_STACK_POP, .base = (char *)slot0,
-				   .stride = stride, .want = want, .flags = flags, .out = out };
+		struct pc_op o = { .kind = PC_RECORD_PUSH,
+				   .base = (char *)slot0, .stride = stride,
+				   .a = capacity, .b = (uint64_t)entry_size,
+				   .c = (uint64_t)len, .src = src,
+				   .want = want, .flags = flags };
 		return drive(&o, r);
 	}
 }
 
 int cpuopv_pc_record_push(uint64_t *slot0, long stride, uint64_t capacity,
-			  long entry_size, const void *src, long len, int want, int flags)
+			  long entry_size, const void *src, long len,
+			  int want, int flags)
 {
 	if (len < 0 || len > entry_size - 8 || len > CPU_OP_DATA_LEN_MAX)
 		return CPUOPV_PC_ERRNO(EINVAL);
+	ONLY_ATTEMPT(flags, cpuopv_rseq_record_push(rs, slot0, stride,
+						    capacity, entry_size,
+						    src, len, want))
+	return record_push_driven(slot0, stride, capacity, entry_size, src,
+				  len, want, flags);
+}
+
+DRIVEN record_pop_driven(uint64_t *slot0, long stride, long entry_size,
+			 void *dst, int want, int flags, int64_t *out_len)
+{
+	FIRST_ATTEMPT(flags, cpuopv_rseq_record_pop(rs, slot0, stride, entry_size,
+						    dst, want, out_len))
 	{
-		FIRST_ATTEMPT(cpuopv_rseq_record_push(rs, slot0, stride,
-						      capacity, entry_size,
-						      src, len, want))
-		{
-			struct pc_op o = { .kind = PC_RECORD_PUSH,
-					   .base = (char *)slot0,
-					   .stride = stride, .a = capacity,
-					   .b = (uint64_t)entry_size,
-					   .c = (uint64_t)len, .src = src,
-					   .want = want, .flags = flags };
-			return drive(&o, r);
-		}
+		struct pc_op o = { .kind = PC_RECORD_POP,
+				   .base = (char *)slot0, .stride = stride,
+				   .a = (uint64_t)entry_size, .dst = dst,
+				   .want = want, .flags = flags,
+				   .out = out_len };
+		return drive(&o, r);
 	}
 }
 
@@ -592,31 +705,32 @@ int cpuopv_pc_record_pop(uint64_t *slot0, long stride, long entry_size,
 {
 	if (entry_size < 8 || entry_size - 8 > CPU_OP_DATA_LEN_MAX)
 		return CPUOPV_PC_ERRNO(EINVAL);
+	ONLY_ATTEMPT(flags, cpuopv_rseq_record_pop(rs, slot0, stride,
+						   entry_size, dst, want,
+						   out_len))
+	return record_pop_driven(slot0, stride, entry_size, dst, want, flags,
+				 out_len);
+}
+
+DRIVEN reserve_driven(uint64_t *slot0, long stride, long tail_offset,
+		      uint64_t capacity, int want, int flags, uint64_t *out)
+{
+	FIRST_ATTEMPT(flags, cpuopv_rseq_reserve(rs, slot0, stride, tail_offset,
+						 capacity, want, out))
 	{
-		FIRST_ATTEMPT(cpuopv_rseq_record_pop(rs, slot0, stride,
-						     entry_size, dst, want,
-						     out_len))
-		{
-			struct pc_op o = { .kind = PC_RECORD_POP,
-					   .base = (char *)slot0,
-					   .stride = stride,
-					   .a = (uint64_t)entry_size,
-					   .dst = dst, .want = want, .flags = flags,
-					   .out = out_len };
-			return drive(&o, r);
-		}
+		struct pc_op o = { .kind = PC_RESERVE, .base = (char *)slot0,
+				   .stride = stride, .a = (uint64_t)tail_offset,
+				   .b = capacity, .want = want, .flags = flags,
+				   .out = out };
+		return drive(&o, r);
 	}
 }
 
 int cpuopv_pc_reserve(uint64_t *slot0, long stride, long tail_offset,
 		      uint64_t capacity, int want, int flags, uint64_t *out)
 {
-	FIRST_ATTEMPT(cpuopv_rseq_reserve(rs, slot0, stride, tail_offset,
-					  capacity, want, out))
-	{
-		struct pc_op o = { .kind = PC_RESERVE, .base = (char *)slot0,
-				   .stride = stride, .a = (uint64_t)tail_offset,
-				   .b = capacity, .want = want, .flags = flags, .out = out };
-		return drive(&o, r);
-	}
+	ONLY_ATTEMPT(flags, cpuopv_rseq_reserve(rs, slot0, stride, tail_offset,
+						capacity, want, out))
+	return reserve_driven(slot0, stride, tail_offset, capacity, want,
+			      flags, out);
 }

@@ -44,8 +44,9 @@
  * Every function returns in %eax the CPU it committed on (>= 0), or
  * CPUOPV_RSEQ_FAILED (-1: the comparison of the operation failed, nothing
  * was written), CPUOPV_RSEQ_ABORTED (-2: the kernel aborted the section,
- * nothing was committed) or CPUOPV_RSEQ_WRONG_CPU (-3: `want` >= 0 and the
- * thread does not run on that CPU).  Per-CPU data is addressed as
+ * nothing was committed), CPUOPV_RSEQ_WRONG_CPU (-3: `want` >= 0 and the
+ * thread does not run on that CPU) or CPUOPV_PC_UNAVAILABLE (-4: the
+ * thread's cpu_id is negative, its rseq registration failed).  Per-CPU data is addressed as
  * base + cpu * stride.  The C prototypes and the layouts are in
  * cpuopv_rseq.h; the C wrappers (retries, cpu_opv fallback) in
  * cpuopv_rseq.c.
@@ -66,7 +67,8 @@ _Static_assert(offsetof(struct rseq_cs, post_commit_offset) == 16,
 	       "rseq_cs.post_commit_offset");
 _Static_assert(offsetof(struct rseq_cs, abort_ip) == 24, "rseq_cs.abort_ip");
 _Static_assert(CPUOPV_RSEQ_FAILED == -1 && CPUOPV_RSEQ_ABORTED == -2 &&
-	       CPUOPV_RSEQ_WRONG_CPU == -3, "the numbers written below");
+	       CPUOPV_RSEQ_WRONG_CPU == -3 && CPUOPV_PC_UNAVAILABLE == -4,
+	       "the numbers written below");
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -103,19 +105,29 @@ _Static_assert(CPUOPV_RSEQ_FAILED == -1 && CPUOPV_RSEQ_ABORTED == -2 &&
 	"movq %rax, 8(" rs ")\n"	/* rseq->rseq_cs = &descriptor */ \
 	name ".start:\n"						\
 	"movl 4(" rs "), %eax\n"	/* cpu = rseq->cpu_id */	\
+	"testl %eax, %eax\n"		/* < 0: not registered */	\
+	"js " name ".nocpu\n"						\
 	"testl " want ", " want "\n"					\
 	"js " name ".anycpu\n"						\
 	"cmpl " want ", %eax\n"						\
 	"jne " name ".wrong\n"						\
 	name ".anycpu:\n"
 
-/* The exits: failed compare, wrong CPU, then signature and abort handler. */
+/*
+ * The exits: failed compare, wrong CPU, no CPU (cpu_id is negative: glibc's
+ * registration failed for this thread, RSEQ_CPU_ID_REGISTRATION_FAILED,
+ * though __rseq_size says rseq is there; never an index), then signature
+ * and abort handler.
+ */
 #define EXITS(name)							\
 	name ".failed:\n"						\
 	"movl $-1, %eax\n"						\
 	"ret\n"								\
 	name ".wrong:\n"						\
 	"movl $-3, %eax\n"						\
+	"ret\n"								\
+	name ".nocpu:\n"						\
+	"movl $-4, %eax\n"						\
 	"ret\n"								\
 	".long " STR(CPUOPV_RSEQ_SIG) "\n"	/* never executed */	\
 	name ".abort:\n"						\

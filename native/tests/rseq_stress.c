@@ -28,12 +28,15 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/rseq.h>
 
 #include "libcpuopv.h"
 #include "cpuopv_rseq.h"
@@ -59,6 +62,36 @@ static volatile int stop;
 static int seconds = 3;
 static int failures;
 static int pcflags;		/* CPUOPV_PC_NO_CPU_OPV with --no-cpu-opv */
+/*
+ * --two-call: every operation as the JVM's FFM layer makes it: first with
+ * CPUOPV_PC_NO_SYSCALL (one rseq attempt), and only when that did not
+ * decide (an answer below FAILED: nothing changed) once more without it
+ * (with CPUOPV_PC_AFTER_ABORT when the first aborted).
+ */
+static int two_call;
+static __thread int fast_flag;
+static uint64_t fast_decided, fast_undecided;
+#define FL (pcflags | fast_flag)
+#define PC(call) ({							\
+	int r_;								\
+	if (two_call) {							\
+		fast_flag = CPUOPV_PC_NO_SYSCALL;			\
+		r_ = (call);						\
+		fast_flag = 0;						\
+		if (r_ >= CPUOPV_RSEQ_FAILED) {				\
+			__atomic_fetch_add(&fast_decided, 1, __ATOMIC_RELAXED); \
+		} else {						\
+			__atomic_fetch_add(&fast_undecided, 1, __ATOMIC_RELAXED); \
+			if (r_ == CPUOPV_RSEQ_ABORTED)			\
+				fast_flag = CPUOPV_PC_AFTER_ABORT;	\
+			r_ = (call);					\
+			fast_flag = 0;					\
+		}							\
+	} else {							\
+		r_ = (call);						\
+	}								\
+	r_;								\
+})
 
 static int64_t *counter;		/* one word per CPU (at 0) */
 static char *locks;			/* [lock word][protected count] */
@@ -215,13 +248,13 @@ static void *worker(void *arg)
 		case 0: case 1: case 2: {
 			int64_t d = (int64_t)(rnd(&s) % 1000) + 1;
 
-			r = check_r(cpuopv_pc_add(counter, STRIDE, d, want, pcflags), "add");
+			r = check_r(PC(cpuopv_pc_add(counter, STRIDE, d, want, FL)), "add");
 			if (r >= 0)
 				added[id] += d;
 			break;
 		}
 		case 3: {
-			r = check_r(cpuopv_pc_cmpeq_store((int64_t *)locks, STRIDE, 0, 1, want, pcflags), "lock");
+			r = check_r(PC(cpuopv_pc_cmpeq_store((int64_t *)locks, STRIDE, 0, 1, want, FL)), "lock");
 			if (r >= 0) {
 				volatile int64_t *p = (int64_t *)(locks + (long)r * STRIDE + 8);
 
@@ -238,7 +271,7 @@ static void *worker(void *arg)
 
 			if (pushed_ids[id] + 1 >= IDS_PER_THREAD)
 				break;
-			r = check_r(cpuopv_pc_stack_push(stacks, STRIDE, STACK_CAP, (int64_t)v, want, pcflags), "stack push");
+			r = check_r(PC(cpuopv_pc_stack_push(stacks, STRIDE, STACK_CAP, (int64_t)v, want, FL)), "stack push");
 			if (r >= 0)
 				pushed_ids[id]++;
 			break;
@@ -246,7 +279,7 @@ static void *worker(void *arg)
 		case 6: case 7: {
 			int64_t v;
 
-			r = check_r(cpuopv_pc_stack_pop(stacks, STRIDE, want, pcflags, &v), "stack pop");
+			r = check_r(PC(cpuopv_pc_stack_pop(stacks, STRIDE, want, FL, &v)), "stack pop");
 			if (r >= 0)
 				pop_stack_item(v);
 			break;
@@ -254,7 +287,7 @@ static void *worker(void *arg)
 		case 8: case 9: {
 			uint64_t n;
 
-			r = check_r(cpuopv_pc_list_pop(lists, STRIDE, NEXT_OFF, want, pcflags, &n), "list pop");
+			r = check_r(PC(cpuopv_pc_list_pop(lists, STRIDE, NEXT_OFF, want, FL, &n)), "list pop");
 			if (r >= 0) {
 				long k = (long)((n - (uint64_t)(uintptr_t)nodes) / NODE_SIZE);
 
@@ -268,7 +301,7 @@ static void *worker(void *arg)
 				memset(nodes + k * NODE_SIZE + 16, (int)id, NODE_SIZE - 16);
 				__atomic_store_n(&node_held[k], 0, __ATOMIC_RELEASE);
 				want = rnd(&s) % 4 == 0 && !pinned ? allowed[rnd(&s) % nallowed] : -1;
-				check_r(cpuopv_pc_list_push(lists, STRIDE, n, NEXT_OFF, want, pcflags), "list push");
+				check_r(PC(cpuopv_pc_list_push(lists, STRIDE, n, NEXT_OFF, want, FL)), "list push");
 			}
 			break;
 		}
@@ -279,7 +312,7 @@ static void *worker(void *arg)
 			if (rec_ids[id] + 1 >= IDS_PER_THREAD)
 				break;
 			rec_fill(buf, rid, len);
-			r = check_r(cpuopv_pc_record_push(records, STRIDE, REC_CAP, REC_ESIZE, buf, len, want, pcflags), "record push");
+			r = check_r(PC(cpuopv_pc_record_push(records, STRIDE, REC_CAP, REC_ESIZE, buf, len, want, FL)), "record push");
 			if (r >= 0)
 				rec_ids[id]++;
 			break;
@@ -287,7 +320,7 @@ static void *worker(void *arg)
 		case 12: case 13: {
 			int64_t len;
 
-			r = check_r(cpuopv_pc_record_pop(records, STRIDE, REC_ESIZE, buf, want, pcflags, &len), "record pop");
+			r = check_r(PC(cpuopv_pc_record_pop(records, STRIDE, REC_ESIZE, buf, want, FL, &len)), "record pop");
 			if (r >= 0)
 				pop_record(buf, len);
 			break;
@@ -298,7 +331,7 @@ static void *worker(void *arg)
 
 			if (ring_ids[id] + 1 >= IDS_PER_THREAD)
 				break;
-			r = check_r(cpuopv_pc_reserve((uint64_t *)rings, STRIDE, RING_TAIL, RING_CAP, -1, pcflags, &h), "reserve");
+			r = check_r(PC(cpuopv_pc_reserve((uint64_t *)rings, STRIDE, RING_TAIL, RING_CAP, -1, FL, &h)), "reserve");
 			if (r < 0)
 				break;
 			e = rings + (long)r * STRIDE + RING_ENTRIES + (h % RING_CAP) * RING_ESIZE;
@@ -308,8 +341,8 @@ static void *worker(void *arg)
 			if (rnd(&s) % 2 == 0 && !pinned)	/* migrate between reserve and commit */
 				pin(allowed[rnd(&s) % nallowed]), pinned = 1;
 			/* commit on the reserving CPU, wherever we run now */
-			while (check_r(cpuopv_pc_add((int64_t *)(rings + RING_ENTRIES + (h % RING_CAP) * RING_ESIZE),
-						     STRIDE, 1, r, pcflags), "commit") < 0 && !stop)
+			while (check_r(PC(cpuopv_pc_add((int64_t *)(rings + RING_ENTRIES + (h % RING_CAP) * RING_ESIZE),
+						     STRIDE, 1, r, FL)), "commit") < 0 && !stop)
 				;
 			break;
 		}
@@ -368,11 +401,11 @@ static void drain_and_check(void)
 		prot += *(int64_t *)(locks + (long)cpu * STRIDE + 8);
 		if (*(int64_t *)(locks + (long)cpu * STRIDE))
 			FAIL("lock of cpu %d still held", cpu);
-		while (check_r(cpuopv_pc_stack_pop(stacks, STRIDE, cpu, pcflags, &v), "drain stack") >= 0)
+		while (check_r(PC(cpuopv_pc_stack_pop(stacks, STRIDE, cpu, FL, &v)), "drain stack") >= 0)
 			pop_stack_item(v);
-		while (check_r(cpuopv_pc_list_pop(lists, STRIDE, NEXT_OFF, cpu, pcflags, &n), "drain list") >= 0)
+		while (check_r(PC(cpuopv_pc_list_pop(lists, STRIDE, NEXT_OFF, cpu, FL, &n)), "drain list") >= 0)
 			nfree++;
-		while (check_r(cpuopv_pc_record_pop(records, STRIDE, REC_ESIZE, buf, cpu, pcflags, &len), "drain records") >= 0)
+		while (check_r(PC(cpuopv_pc_record_pop(records, STRIDE, REC_ESIZE, buf, cpu, FL, &len)), "drain records") >= 0)
 			pop_record(buf, len);
 		while (ring_poll(cpu))
 			;
@@ -407,6 +440,60 @@ static void drain_and_check(void)
 	       (unsigned long long)nfree);
 }
 
+/*
+ * A thread whose rseq area has no CPU number (cpu_id < 0: glibc's
+ * registration failed, or here, unregistered by hand) while __rseq_size
+ * says rseq is there: an operation must never use that number as an index
+ * (it would write below the array and look like a failed compare).  It
+ * runs through cpu_opv, or answers UNAVAILABLE without it.
+ */
+extern const ptrdiff_t __rseq_offset __attribute__((weak));
+extern const unsigned int __rseq_size __attribute__((weak));
+
+static void *unregistered_thread(void *arg)
+{
+	int64_t *words = arg;	/* [guard][CPU 0][CPU 1]... one word apart */
+	struct rseq *rs = (struct rseq *)((char *)__builtin_thread_pointer() +
+					  __rseq_offset);
+	int kernel = cpuopv_pc_use_cpu_opv(), r, i;
+	int64_t sum = 0;
+
+	/* glibc registers the original 32-byte area (__rseq_size may say less) */
+	if (syscall(__NR_rseq, rs, 32, RSEQ_FLAG_UNREGISTER,
+		    CPUOPV_RSEQ_SIG) != 0) {
+		FAIL("rseq unregister: %s", strerror(errno));
+		return NULL;
+	}
+	if ((int)rs->cpu_id >= 0)
+		FAIL("cpu_id %d after unregistering", (int)rs->cpu_id);
+	r = cpuopv_pc_add(words + 1, 8, 5, -1, 0);
+	for (i = 0; i < MAXCPU; i++)
+		sum += words[1 + i];
+	if (words[0] != 0)
+		FAIL("unregistered add wrote below the array (%lld)", (long long)words[0]);
+	if (kernel ? (r < 0 || sum != 5) : (r != CPUOPV_PC_UNAVAILABLE || sum != 0))
+		FAIL("unregistered add answered %d, added %lld (cpu_opv %s)", r,
+		     (long long)sum, kernel ? "there" : "absent");
+	r = cpuopv_pc_add(words + 1, 8, 5, -1, CPUOPV_PC_NO_SYSCALL);
+	if (r >= CPUOPV_RSEQ_FAILED || words[0] != 0)
+		FAIL("unregistered NO_SYSCALL add answered %d", r);
+	return NULL;
+}
+
+static void check_unregistered(void)
+{
+	int64_t *words = alloc(8 * (MAXCPU + 1));
+	pthread_t t;
+
+	if (cpuopv_rseq_status() != 0)
+		return;
+	pthread_create(&t, NULL, unregistered_thread, words);
+	pthread_join(t, NULL);
+	printf("%s - an unregistered thread's operations index nothing\n",
+	       failures ? "not ok" : "ok");
+	free(words);
+}
+
 int main(int argc, char **argv)
 {
 	struct cpuopv_pc_stats st;
@@ -427,8 +514,10 @@ int main(int argc, char **argv)
 			cpuopv_pc_set_max_aborts(atoi(argv[++i]));
 		else if (!strcmp(argv[i], "--no-cpu-opv"))
 			no_cpu_opv = 1;
+		else if (!strcmp(argv[i], "--two-call"))
+			two_call = 1;
 		else {
-			fprintf(stderr, "usage: %s [--seconds S] [--threads N] [--inject N] [--max-aborts N] [--no-cpu-opv]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--seconds S] [--threads N] [--inject N] [--max-aborts N] [--no-cpu-opv] [--two-call]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -470,6 +559,7 @@ int main(int argc, char **argv)
 		printf("ok - neither rseq nor cpu_opv: operations answer CPUOPV_PC_UNAVAILABLE and change nothing\n");
 		return 0;
 	}
+	check_unregistered();
 	/* every node starts on the list of some allowed CPU */
 	for (i = 0; i < NODES; i++)
 		if (check_r(cpuopv_pc_list_push(lists, STRIDE, (uint64_t)(uintptr_t)(nodes + (long)i * NODE_SIZE),
@@ -496,6 +586,20 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.aborts, (unsigned long long)st.injected,
 	       (unsigned long long)st.slow, (unsigned long long)st.migrations,
 	       (unsigned long long)signals_sent);
+	if (two_call) {
+		printf("two calls: %llu decided by the NO_SYSCALL call, %llu needed the second\n",
+		       (unsigned long long)fast_decided,
+		       (unsigned long long)fast_undecided);
+		/* with rseq, most must be decided by the first call (else it was never tried) */
+		if (rs == 0 && inject == 0 && fast_decided <= fast_undecided) {
+			printf("# the NO_SYSCALL call decided too few operations\n");
+			failures++;
+		}
+		if (rs == 0 && inject > 0 && fast_undecided == 0) {
+			printf("# injected aborts never reached the second call\n");
+			failures++;
+		}
+	}
 	if (failures) {
 		printf("not ok - %d failures\n", failures);
 		return 1;

@@ -12,7 +12,8 @@
  * as {@link org.cpuopv.ExecuteListenerProvider} services (module {@code org.cpuopv.dump}).
  */
 module org.cpuopv {
-    // sun.misc.Unsafe: native memory by address on Java 17 (no flags needed)
+    // sun.misc.Unsafe: native memory by address on Java 17 (no flags needed), and on 22+
+    // without native access (with it, org.cpuopv.internal.Mem goes through FFM)
     requires jdk.unsupported;
 
     exports org.cpuopv;

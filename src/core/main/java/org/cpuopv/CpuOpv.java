@@ -65,8 +65,14 @@ public final class CpuOpv implements AutoCloseable {
     /**
      * Opens a handle on the chosen backend.
      *
+     * @param backend {@link Backend#KERNEL}, {@link Backend#RSEQ} or {@link Backend#EMULATED} to have exactly
+     *                that one, or {@link Backend#AUTO}: the kernel's when {@code /dev/cpu_opv} works, else rseq
+     *                when glibc registered it, else emulated ({@link #backendReason()} says which and why)
+     * @return a new open handle; close it to free the memory of its arenas and vectors
      * @throws BackendUnavailableException for {@link Backend#KERNEL} when the native library or
      *         the device is unusable (the message says what to do); AUTO and EMULATED never throw it
+     *         (nor does RSEQ when {@link #rseqUnavailabilityReason()} is null; otherwise it does)
+     * @throws NullPointerException when {@code backend} is null
      */
     public static CpuOpv open(Backend backend) {
         return open(backend, null);
@@ -76,6 +82,12 @@ public final class CpuOpv implements AutoCloseable {
      * Opens a handle whose every execute is reported to {@code listener} (null: none, unless
      * one is turned on from outside: {@link ExecuteListenerProvider}, e.g. the dump recorder).
      *
+     * @param backend  which backend, as for {@link #open(Backend)}
+     * @param listener called after every execute of the handle, on the executing thread; null for the
+     *                 ambient one of an {@link ExecuteListenerProvider}, if any
+     * @return a new open handle
+     * @throws BackendUnavailableException as {@link #open(Backend)}
+     * @throws NullPointerException when {@code backend} is null
      * @see #open(Backend)
      */
     public static CpuOpv open(Backend backend, ExecuteListener listener) {
@@ -146,6 +158,22 @@ public final class CpuOpv implements AutoCloseable {
      */
     public String backendReason() {
         return reason;
+    }
+
+    /**
+     * How the structures of {@link org.cpuopv.percpu} call into the native library for their
+     * own-CPU operations, and why that way. On Java 22 and later, from the jar (a multi-release
+     * jar), with native access enabled for this module ({@code --enable-native-access=org.cpuopv},
+     * or {@code ALL-UNNAMED} on the class path): "FFM (critical downcalls, ...)", a call without
+     * a thread-state transition; otherwise "JNI (why not FFM)". The system property
+     * {@code cpuopv.downcalls} ({@code auto}, {@code ffm}, {@code jni}) overrides the choice.
+     * Both reach the same C functions and behave the same; only the cost differs
+     * ({@code docs/benchmarks.md}). Decided once, on first use; loads the native library.
+     *
+     * @return "FFM (...)" or "JNI (...)"
+     */
+    public static String downcallMechanism() {
+        return org.cpuopv.internal.PerCpuOps.mechanism();
     }
 
     /** @return the structures' per-CPU operations on this handle's backend (internal) */
@@ -248,7 +276,19 @@ public final class CpuOpv implements AutoCloseable {
         engine.release(b);
     }
 
-    /** Same as {@code execute(vector, RetryPolicy.NEVER)}. */
+    /**
+     * Same as {@code execute(vector, RetryPolicy.NEVER)}.
+     *
+     * @param vector a vector of this handle, started with {@link OpVector#on(int)}
+     * @return {@link Outcome#DONE}, a failed compare's index, or {@link Outcome#EXPECTED_FAULT} at the first
+     *         EAGAIN
+     * @throws InvalidVectorException EINVAL (e.g. target CPU not in this thread's affinity mask)
+     * @throws OperandFaultException  EFAULT
+     * @throws CpuOpvException        any other errno (e.g. ENOSYS: the module went away)
+     * @throws IllegalStateException  when the handle, the vector or one of its regions is closed,
+     *                                or the vector has no target CPU
+     * @throws IllegalArgumentException when the vector belongs to another handle
+     */
     public Outcome execute(OpVector vector) {
         return execute(vector, RetryPolicy.NEVER);
     }
@@ -256,10 +296,12 @@ public final class CpuOpv implements AutoCloseable {
     /**
      * Runs the vector on its target CPU.
      *
+     * @param vector a vector of this handle, started with {@link OpVector#on(int)}
      * @param retry what to do on EAGAIN (an expect-fault operand faulted; nothing ran)
      * @return {@link Outcome#DONE}, a failed compare's index, or {@link Outcome#EXPECTED_FAULT}
      * @throws InvalidVectorException EINVAL (e.g. target CPU not in this thread's affinity mask)
      * @throws OperandFaultException  EFAULT
+     * @throws CpuOpvException        any other errno (e.g. ENOSYS: the module went away)
      * @throws IllegalStateException  when the handle, the vector or one of its regions is closed,
      *                                or the vector has no target CPU
      * @throws IllegalArgumentException when the vector belongs to another handle

@@ -15,8 +15,11 @@ import org.cpuopv.internal.Errno;
  */
 public class CpuOpvException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The errno the backend answered (positive). */
     private final int errno;
+    /** The refused vector, decoded ({@link OpVector#describe()}). */
     private final String vector;
+    /** The backend that refused it. */
     private final Backend backend;
 
     CpuOpvException(int errno, String vector, Backend backend, String what) {

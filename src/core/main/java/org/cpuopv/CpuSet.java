@@ -17,7 +17,11 @@ public final class CpuSet {
         this.cpus = cpus;
     }
 
-    /** @return the set of the given CPU numbers (each &gt;= 0) */
+    /**
+     * @param cpus CPU numbers, each &gt;= 0, in any order (a duplicate counts once; none: the empty set)
+     * @return the set of the given CPU numbers (each &gt;= 0)
+     * @throws IllegalArgumentException when a number is negative
+     */
     public static CpuSet of(int... cpus) {
         BitSet bits = new BitSet();
         for (int cpu : cpus) {
@@ -29,7 +33,11 @@ public final class CpuSet {
         return new CpuSet(bits.stream().toArray());
     }
 
-    /** @return CPUs 0..count-1 */
+    /**
+     * @param count how many CPUs, &gt;= 0 (0: the empty set)
+     * @return CPUs 0..count-1
+     * @throws NegativeArraySizeException when {@code count} is negative
+     */
     public static CpuSet range(int count) {
         int[] a = new int[count];
         Arrays.setAll(a, i -> i);
@@ -63,7 +71,10 @@ public final class CpuSet {
         return new CpuSet(bits.stream().toArray());
     }
 
-    /** @return whether {@code cpu} is in the set */
+    /**
+     * @param cpu a CPU number (a negative one is never in a set)
+     * @return whether {@code cpu} is in the set
+     */
     public boolean contains(int cpu) {
         return cpu >= 0 && Arrays.binarySearch(cpus, cpu) >= 0;
     }
@@ -83,7 +94,11 @@ public final class CpuSet {
         return cpus.clone();
     }
 
-    /** @return the i-th smallest CPU number */
+    /**
+     * @param i the index in ascending order, 0..{@link #size()}-1
+     * @return the i-th smallest CPU number
+     * @throws ArrayIndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
+     */
     public int get(int i) {
         return cpus[i];
     }

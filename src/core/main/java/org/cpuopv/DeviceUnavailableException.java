@@ -10,7 +10,9 @@ package org.cpuopv;
  */
 public final class DeviceUnavailableException extends BackendUnavailableException {
     private static final long serialVersionUID = 1L;
+    /** The errno the C API answered. */
     private final int errno;
+    /** The errno of the failed {@code open("/dev/cpu_opv")}, or 0. */
     private final int openErrno;
 
     DeviceUnavailableException(String message, int errno, int openErrno) {

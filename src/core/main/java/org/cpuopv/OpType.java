@@ -64,7 +64,11 @@ public enum OpType {
         return code >= 4;
     }
 
-    /** @return the type of an ABI code */
+    /**
+     * @param code an ABI code, 0..{@link #COUNT}-1 (the {@code op} field of {@code struct cpu_op})
+     * @return the type of an ABI code
+     * @throws IllegalArgumentException when {@code code} is not 0..{@link #COUNT}-1
+     */
     public static OpType of(int code) {
         if (code < 0 || code >= BY_CODE.length) {
             throw new IllegalArgumentException("op code " + code + " is not a cpu_op_type (0.." + (COUNT - 1) + ")");

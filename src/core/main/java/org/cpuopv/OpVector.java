@@ -3,7 +3,7 @@
  */
 package org.cpuopv;
 
-import static org.cpuopv.internal.Mem.U;
+import org.cpuopv.internal.Mem;
 import org.cpuopv.internal.NativeBlock;
 import org.cpuopv.internal.Abi;
 
@@ -64,7 +64,9 @@ public final class OpVector implements AutoCloseable {
      *
      * @param cpu the CPU to run on: a possible CPU (the kernel also requires it in the calling
      *            thread's affinity mask, and answers EINVAL otherwise)
-     * @return this
+     * @return this vector, for chaining
+     * @throws IllegalArgumentException when {@code cpu} is not one of {@link CpuOpv#possibleCpus()}
+     * @throws IllegalStateException when the vector is closed
      */
     public OpVector on(int cpu) {
         checkOpen();
@@ -77,7 +79,11 @@ public final class OpVector implements AutoCloseable {
         return this;
     }
 
-    /** Clears every op and the target CPU. @return this */
+    /**
+     * Clears every op and the target CPU.
+     *
+     * @return this vector, for chaining
+     */
     public OpVector reset() {
         clear();
         this.cpu = -1;
@@ -116,143 +122,475 @@ public final class OpVector implements AutoCloseable {
 
     // ---------------------------------------------------------------- compare
 
-    /** Stops the vector unless the {@code len} bytes at a and b are equal (len 0..4096; 0 is "equal"). */
+    /**
+     * Stops the vector unless the {@code len} bytes at a and b are equal (len 0..4096; 0 is "equal").
+     *
+     * @param a the region of operand a
+     * @param aOffset offset of operand a in {@code a}: {@code [aOffset, aOffset + len)} must lie inside it
+     * @param b the region of operand b (may be {@code a})
+     * @param bOffset offset of operand b in {@code b}: {@code [bOffset, bOffset + len)} must lie inside it
+     * @param len how many bytes to compare, 0..4096
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code a} or {@code b} is null
+     * @throws IllegalArgumentException when {@code len} is not 0..4096 or would bring the vector's total length
+     *         past 4120 bytes, or a region belongs to another handle
+     * @throws IndexOutOfBoundsException when an operand's bytes are not inside its region
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector compareEq(Region a, long aOffset, Region b, long bOffset, int len) {
         return memoryOp(OpType.COMPARE_EQ, a, aOffset, b, bOffset, len);
     }
 
-    /** Stops the vector unless the {@code len} bytes at a and b differ (len 0 always stops it). */
+    /**
+     * Stops the vector unless the {@code len} bytes at a and b differ (len 0 always stops it).
+     *
+     * @param a the region of operand a
+     * @param aOffset offset of operand a in {@code a}: {@code [aOffset, aOffset + len)} must lie inside it
+     * @param b the region of operand b (may be {@code a})
+     * @param bOffset offset of operand b in {@code b}: {@code [bOffset, bOffset + len)} must lie inside it
+     * @param len how many bytes to compare, 0..4096
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code a} or {@code b} is null
+     * @throws IllegalArgumentException when {@code len} is not 0..4096 or would bring the vector's total length
+     *         past 4120 bytes, or a region belongs to another handle
+     * @throws IndexOutOfBoundsException when an operand's bytes are not inside its region
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector compareNe(Region a, long aOffset, Region b, long bOffset, int len) {
         return memoryOp(OpType.COMPARE_NE, a, aOffset, b, bOffset, len);
     }
 
-    /** Stops the vector unless the aligned long at {@code offset} equals {@code expected}. */
+    /**
+     * Stops the vector unless the aligned long at {@code offset} equals {@code expected}.
+     *
+     * @param a the region holding the long
+     * @param offset byte offset of the long in {@code a}, inside it; the address must be 8-byte aligned
+     * @param expected the value the long must hold for the vector to go on (copied into the vector now)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code a} is null
+     * @throws IllegalArgumentException when the address is not 8-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code a} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 8 bytes at {@code offset} are not inside {@code a}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector compareEqLong(Region a, long offset, long expected) {
         return immediateOp(OpType.COMPARE_EQ, a, offset, 8, expected);
     }
 
-    /** Stops the vector unless the aligned long at {@code offset} differs from {@code value}. */
+    /**
+     * Stops the vector unless the aligned long at {@code offset} differs from {@code value}.
+     *
+     * @param a the region holding the long
+     * @param offset byte offset of the long in {@code a}, inside it; the address must be 8-byte aligned
+     * @param value the value the long must differ from for the vector to go on (copied into the vector now)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code a} is null
+     * @throws IllegalArgumentException when the address is not 8-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code a} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 8 bytes at {@code offset} are not inside {@code a}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector compareNeLong(Region a, long offset, long value) {
         return immediateOp(OpType.COMPARE_NE, a, offset, 8, value);
     }
 
-    /** Stops the vector unless the aligned int at {@code offset} equals {@code expected}. */
+    /**
+     * Stops the vector unless the aligned int at {@code offset} equals {@code expected}.
+     *
+     * @param a the region holding the int
+     * @param offset byte offset of the int in {@code a}, inside it; the address must be 4-byte aligned
+     * @param expected the value the int must hold for the vector to go on (copied into the vector now)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code a} is null
+     * @throws IllegalArgumentException when the address is not 4-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code a} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 4 bytes at {@code offset} are not inside {@code a}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector compareEqInt(Region a, long offset, int expected) {
         return immediateOp(OpType.COMPARE_EQ, a, offset, 4, expected);
     }
 
-    /** Stops the vector unless the aligned int at {@code offset} differs from {@code value}. */
+    /**
+     * Stops the vector unless the aligned int at {@code offset} differs from {@code value}.
+     *
+     * @param a the region holding the int
+     * @param offset byte offset of the int in {@code a}, inside it; the address must be 4-byte aligned
+     * @param value the value the int must differ from for the vector to go on (copied into the vector now)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code a} is null
+     * @throws IllegalArgumentException when the address is not 4-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code a} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 4 bytes at {@code offset} are not inside {@code a}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector compareNeInt(Region a, long offset, int value) {
         return immediateOp(OpType.COMPARE_NE, a, offset, 4, value);
     }
 
-    /** Stops the vector unless the bytes at {@code offset} equal {@code expected} (copied now). */
+    /**
+     * Stops the vector unless the bytes at {@code offset} equal {@code expected} (copied now).
+     *
+     * @param a the region holding the bytes to compare
+     * @param offset byte offset in {@code a}: {@code [offset, offset + expected.length)} must lie inside it
+     * @param expected the bytes expected, 0..4096 of them; their count is the op's len (empty: "equal")
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code a} or {@code expected} is null
+     * @throws IllegalArgumentException when {@code expected} is longer than 4096 bytes or would bring the
+     *         vector's total length past 4120 bytes, or {@code a} belongs to another handle
+     * @throws IndexOutOfBoundsException when the bytes at {@code offset} are not inside {@code a}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector compareEqBytes(Region a, long offset, byte[] expected) {
         return bytesOp(OpType.COMPARE_EQ, a, offset, expected, 0, expected.length);
     }
 
-    /** Stops the vector unless the bytes at {@code offset} differ from {@code value} (copied now). */
+    /**
+     * Stops the vector unless the bytes at {@code offset} differ from {@code value} (copied now).
+     *
+     * @param a the region holding the bytes to compare
+     * @param offset byte offset in {@code a}: {@code [offset, offset + value.length)} must lie inside it
+     * @param value the bytes they must differ from, 0..4096 of them; their count is the op's len (empty
+     *              always stops the vector)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code a} or {@code value} is null
+     * @throws IllegalArgumentException when {@code value} is longer than 4096 bytes or would bring the
+     *         vector's total length past 4120 bytes, or {@code a} belongs to another handle
+     * @throws IndexOutOfBoundsException when the bytes at {@code offset} are not inside {@code a}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector compareNeBytes(Region a, long offset, byte[] value) {
         return bytesOp(OpType.COMPARE_NE, a, offset, value, 0, value.length);
     }
 
     // ---------------------------------------------------------------- memcpy / store
 
-    /** Copies {@code len} (0..4096) bytes src to dst; aligned 1/2/4/8-byte copies are single-copy atomic. */
+    /**
+     * Copies {@code len} (0..4096) bytes src to dst; aligned 1/2/4/8-byte copies are single-copy atomic.
+     *
+     * @param dst the region of operand dst
+     * @param dstOffset offset of operand dst in {@code dst}: {@code [dstOffset, dstOffset + len)} must lie inside it
+     * @param src the region of operand src (may be {@code dst})
+     * @param srcOffset offset of operand src in {@code src}: {@code [srcOffset, srcOffset + len)} must lie inside it
+     * @param len how many bytes to copy, 0..4096
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code dst} or {@code src} is null
+     * @throws IllegalArgumentException when {@code len} is not 0..4096 or would bring the vector's total length
+     *         past 4120 bytes, or a region belongs to another handle
+     * @throws IndexOutOfBoundsException when an operand's bytes are not inside its region
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector memcpy(Region dst, long dstOffset, Region src, long srcOffset, int len) {
         return memoryOp(OpType.MEMCPY, dst, dstOffset, src, srcOffset, len);
     }
 
-    /** {@link #memcpy} with release semantics: everything before is visible before the copy's stores. */
+    /**
+     * {@link #memcpy} with release semantics: everything before is visible before the copy's stores.
+     *
+     * @param dst the region of operand dst
+     * @param dstOffset offset of operand dst in {@code dst}: {@code [dstOffset, dstOffset + len)} must lie inside it
+     * @param src the region of operand src (may be {@code dst})
+     * @param srcOffset offset of operand src in {@code src}: {@code [srcOffset, srcOffset + len)} must lie inside it
+     * @param len how many bytes to copy, 0..4096
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code dst} or {@code src} is null
+     * @throws IllegalArgumentException when {@code len} is not 0..4096 or would bring the vector's total length
+     *         past 4120 bytes, or a region belongs to another handle
+     * @throws IndexOutOfBoundsException when an operand's bytes are not inside its region
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector memcpyRelease(Region dst, long dstOffset, Region src, long srcOffset, int len) {
         return memoryOp(OpType.MEMCPY_RELEASE, dst, dstOffset, src, srcOffset, len);
     }
 
-    /** Stores a long at an aligned offset (a memcpy from scratch; single-copy atomic). */
+    /**
+     * Stores a long at an aligned offset (a memcpy from scratch; single-copy atomic).
+     *
+     * @param dst the region holding the long
+     * @param offset byte offset of the long in {@code dst}, inside it; the address must be 8-byte aligned
+     * @param value the value to store (copied into the vector now)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code dst} is null
+     * @throws IllegalArgumentException when the address is not 8-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code dst} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 8 bytes at {@code offset} are not inside {@code dst}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector storeLong(Region dst, long offset, long value) {
         return immediateOp(OpType.MEMCPY, dst, offset, 8, value);
     }
 
-    /** Stores a long at an aligned offset with release semantics. */
+    /**
+     * Stores a long at an aligned offset with release semantics.
+     *
+     * @param dst the region holding the long
+     * @param offset byte offset of the long in {@code dst}, inside it; the address must be 8-byte aligned
+     * @param value the value to store (copied into the vector now)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code dst} is null
+     * @throws IllegalArgumentException when the address is not 8-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code dst} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 8 bytes at {@code offset} are not inside {@code dst}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector storeLongRelease(Region dst, long offset, long value) {
         return immediateOp(OpType.MEMCPY_RELEASE, dst, offset, 8, value);
     }
 
-    /** Stores an int at an aligned offset (single-copy atomic). */
+    /**
+     * Stores an int at an aligned offset (single-copy atomic).
+     *
+     * @param dst the region holding the int
+     * @param offset byte offset of the int in {@code dst}, inside it; the address must be 4-byte aligned
+     * @param value the value to store (copied into the vector now)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code dst} is null
+     * @throws IllegalArgumentException when the address is not 4-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code dst} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 4 bytes at {@code offset} are not inside {@code dst}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector storeInt(Region dst, long offset, int value) {
         return immediateOp(OpType.MEMCPY, dst, offset, 4, value);
     }
 
-    /** Stores an int at an aligned offset with release semantics. */
+    /**
+     * Stores an int at an aligned offset with release semantics.
+     *
+     * @param dst the region holding the int
+     * @param offset byte offset of the int in {@code dst}, inside it; the address must be 4-byte aligned
+     * @param value the value to store (copied into the vector now)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code dst} is null
+     * @throws IllegalArgumentException when the address is not 4-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code dst} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 4 bytes at {@code offset} are not inside {@code dst}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector storeIntRelease(Region dst, long offset, int value) {
         return immediateOp(OpType.MEMCPY_RELEASE, dst, offset, 4, value);
     }
 
-    /** Stores {@code src[from..from+len)} at {@code offset} (copied into scratch now; byte copy). */
+    /**
+     * Stores {@code src[from..from+len)} at {@code offset} (copied into scratch now; byte copy).
+     *
+     * @param dst the region to store into
+     * @param offset byte offset in {@code dst}: {@code [offset, offset + len)} must lie inside it
+     * @param src the bytes to store (copied into the vector now)
+     * @param from index in {@code src} of the first byte
+     * @param len how many bytes, 0..4096
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code dst} or {@code src} is null
+     * @throws IllegalArgumentException when {@code len} is not 0..4096 or would bring the vector's total length
+     *         past 4120 bytes, or {@code dst} belongs to another handle
+     * @throws IndexOutOfBoundsException when {@code [from, from + len)} is not inside {@code src}, or the
+     *         {@code len} bytes at {@code offset} are not inside {@code dst}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector storeBytes(Region dst, long offset, byte[] src, int from, int len) {
         return bytesOp(OpType.MEMCPY, dst, offset, src, from, len);
     }
 
-    /** {@link #storeBytes} with release semantics. */
+    /**
+     * {@link #storeBytes} with release semantics.
+     *
+     * @param dst the region to store into
+     * @param offset byte offset in {@code dst}: {@code [offset, offset + len)} must lie inside it
+     * @param src the bytes to store (copied into the vector now)
+     * @param from index in {@code src} of the first byte
+     * @param len how many bytes, 0..4096
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code dst} or {@code src} is null
+     * @throws IllegalArgumentException when {@code len} is not 0..4096 or would bring the vector's total length
+     *         past 4120 bytes, or {@code dst} belongs to another handle
+     * @throws IndexOutOfBoundsException when {@code [from, from + len)} is not inside {@code src}, or the
+     *         {@code len} bytes at {@code offset} are not inside {@code dst}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector storeBytesRelease(Region dst, long offset, byte[] src, int from, int len) {
         return bytesOp(OpType.MEMCPY_RELEASE, dst, offset, src, from, len);
     }
 
     // ---------------------------------------------------------------- add
 
-    /** {@code *(long *)p += count} (wraps) at an aligned offset. */
+    /**
+     * {@code *(long *)p += count} (wraps) at an aligned offset.
+     *
+     * @param p the region holding the long
+     * @param offset byte offset of the long in {@code p}, inside it; the address must be 8-byte aligned
+     * @param count what to add; the sum wraps at 64 bits (a negative count subtracts)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code p} is null
+     * @throws IllegalArgumentException when the address is not 8-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code p} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 8 bytes at {@code offset} are not inside {@code p}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector addLong(Region p, long offset, long count) {
         return addOp(OpType.ADD, p, offset, 8, count);
     }
 
-    /** {@link #addLong} with a store-release. */
+    /**
+     * {@link #addLong} with a store-release.
+     *
+     * @param p the region holding the long
+     * @param offset byte offset of the long in {@code p}, inside it; the address must be 8-byte aligned
+     * @param count what to add; the sum wraps at 64 bits (a negative count subtracts)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code p} is null
+     * @throws IllegalArgumentException when the address is not 8-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code p} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 8 bytes at {@code offset} are not inside {@code p}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector addLongRelease(Region p, long offset, long count) {
         return addOp(OpType.ADD_RELEASE, p, offset, 8, count);
     }
 
-    /** {@code *(int *)p += count} (wraps) at an aligned offset. */
+    /**
+     * {@code *(int *)p += count} (wraps) at an aligned offset.
+     *
+     * @param p the region holding the int
+     * @param offset byte offset of the int in {@code p}, inside it; the address must be 4-byte aligned
+     * @param count what to add; the sum wraps at 32 bits (a negative count subtracts)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code p} is null
+     * @throws IllegalArgumentException when the address is not 4-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code p} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 4 bytes at {@code offset} are not inside {@code p}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector addInt(Region p, long offset, int count) {
         return addOp(OpType.ADD, p, offset, 4, count);
     }
 
-    /** {@link #addInt} with a store-release. */
+    /**
+     * {@link #addInt} with a store-release.
+     *
+     * @param p the region holding the int
+     * @param offset byte offset of the int in {@code p}, inside it; the address must be 4-byte aligned
+     * @param count what to add; the sum wraps at 32 bits (a negative count subtracts)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code p} is null
+     * @throws IllegalArgumentException when the address is not 4-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code p} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 4 bytes at {@code offset} are not inside {@code p}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector addIntRelease(Region p, long offset, int count) {
         return addOp(OpType.ADD_RELEASE, p, offset, 4, count);
     }
 
-    /** {@code *(short *)p += count} (wraps) at an aligned offset. */
+    /**
+     * {@code *(short *)p += count} (wraps) at an aligned offset.
+     *
+     * @param p the region holding the short
+     * @param offset byte offset of the short in {@code p}, inside it; the address must be 2-byte aligned
+     * @param count what to add; the sum wraps at 16 bits (a negative count subtracts)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code p} is null
+     * @throws IllegalArgumentException when the address is not 2-byte aligned, the op would bring the
+     *         vector's total length past 4120 bytes, or {@code p} belongs to another handle
+     * @throws IndexOutOfBoundsException when the 2 bytes at {@code offset} are not inside {@code p}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector addShort(Region p, long offset, short count) {
         return addOp(OpType.ADD, p, offset, 2, count);
     }
 
-    /** {@code *(byte *)p += count} (wraps). */
+    /**
+     * {@code *(byte *)p += count} (wraps).
+     *
+     * @param p the region holding the byte
+     * @param offset byte offset of the byte in {@code p}, inside it (any alignment)
+     * @param count what to add; the sum wraps at 8 bits (a negative count subtracts)
+     * @return this vector, for chaining
+     * @throws NullPointerException when {@code p} is null
+     * @throws IllegalArgumentException when the op would bring the vector's total length past 4120 bytes, or
+     *         {@code p} belongs to another handle
+     * @throws IndexOutOfBoundsException when {@code offset} is not inside {@code p}
+     * @throws IllegalStateException when the vector or a region is closed, {@link #on(int)} was not called, or
+     *         the vector already holds 4 ops
+     */
     public OpVector addByte(Region p, long offset, byte count) {
         return addOp(OpType.ADD, p, offset, 1, count);
     }
 
     // ---------------------------------------------------------------- expect fault
 
-    /** Marks operand a of the last op (a compare): a fault on it gives EAGAIN, not EFAULT. */
+    /**
+     * Marks operand a of the last op (a compare): a fault on it gives EAGAIN, not EFAULT.
+     *
+     * @return this vector, for chaining
+     * @throws IllegalStateException when the vector is closed, has no op yet, or its last op has no operand
+     *         a (it is not a compare)
+     */
     public OpVector expectFaultA() {
         return markFault(true, "a");
     }
 
-    /** Marks operand b of the last op (a compare). */
+    /**
+     * Marks operand b of the last op (a compare).
+     *
+     * @return this vector, for chaining
+     * @throws IllegalStateException when the vector is closed, has no op yet, or its last op has no operand
+     *         b (it is not a compare)
+     */
     public OpVector expectFaultB() {
         return markFault(false, "b");
     }
 
-    /** Marks operand dst of the last op (a memcpy or store). */
+    /**
+     * Marks operand dst of the last op (a memcpy or store).
+     *
+     * @return this vector, for chaining
+     * @throws IllegalStateException when the vector is closed, has no op yet, or its last op has no operand
+     *         dst (it is not a memcpy or store)
+     */
     public OpVector expectFaultDst() {
         return markFault(true, "dst");
     }
 
-    /** Marks operand src of the last op (a memcpy). */
+    /**
+     * Marks operand src of the last op (a memcpy).
+     *
+     * @return this vector, for chaining
+     * @throws IllegalStateException when the vector is closed, has no op yet, or its last op has no operand
+     *         src (it is not a memcpy: a store's src is the vector's own immediate, a compare's operands
+     *         are a and b)
+     */
     public OpVector expectFaultSrc() {
         return markFault(false, "src");
     }
 
-    /** Marks operand p of the last op (an add). */
+    /**
+     * Marks operand p of the last op (an add).
+     *
+     * @return this vector, for chaining
+     * @throws IllegalStateException when the vector is closed, has no op yet, or its last op has no operand
+     *         p (it is not an add)
+     */
     public OpVector expectFaultP() {
         return markFault(true, "p");
     }
@@ -270,7 +608,7 @@ public final class OpVector implements AutoCloseable {
                     + "' (its operands: " + t.firstOperandName()
                     + (t.secondOperandName() == null ? "" : ", " + t.secondOperandName()) + ")");
         }
-        U.putByte(ops + (long) i * Abi.CPU_OP_SIZE + (first ? Abi.OFF_FAULT_FIRST : Abi.OFF_FAULT_SECOND), (byte) 1);
+        Mem.putByte(ops + (long) i * Abi.CPU_OP_SIZE + (first ? Abi.OFF_FAULT_FIRST : Abi.OFF_FAULT_SECOND), (byte) 1);
         return this;
     }
 
@@ -345,9 +683,9 @@ public final class OpVector implements AutoCloseable {
         long first = operand(t, t.firstOperandName(), r, offset, width, width);
         long imm = takeScratch(t, width);
         if (width == 8) {
-            U.putLong(imm, value);
+            Mem.putLong(imm, value);
         } else {
-            U.putInt(imm, (int) value);
+            Mem.putInt(imm, (int) value);
         }
         return append(t, first, imm, width, r, null);
     }
@@ -357,7 +695,7 @@ public final class OpVector implements AutoCloseable {
         java.util.Objects.checkFromIndexSize(from, len, src.length);
         long first = operand(t, t.firstOperandName(), r, offset, len, 1);
         long imm = takeScratch(t, len);
-        U.copyMemory(src, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, imm, len);
+        Mem.copyFromArray(src, from, imm, len);
         return append(t, first, imm, len, r, null);
     }
 
@@ -369,11 +707,11 @@ public final class OpVector implements AutoCloseable {
 
     private OpVector append(OpType t, long first, long second, int len, Region r1, Region r2) {
         long op = ops + (long) count * Abi.CPU_OP_SIZE;
-        U.putInt(op + Abi.OFF_OP, t.code());
-        U.putInt(op + Abi.OFF_LEN, len);
-        U.putLong(op + Abi.OFF_FIRST, first);
-        U.putLong(op + Abi.OFF_SECOND, second);
-        U.putLong(op + Abi.OFF_FAULT_FIRST, 0L); // expect-fault bytes and padding
+        Mem.putInt(op + Abi.OFF_OP, t.code());
+        Mem.putInt(op + Abi.OFF_LEN, len);
+        Mem.putLong(op + Abi.OFF_FIRST, first);
+        Mem.putLong(op + Abi.OFF_SECOND, second);
+        Mem.putLong(op + Abi.OFF_FAULT_FIRST, 0L); // expect-fault bytes and padding
         firstRegion[count] = r1;
         secondRegion[count] = r2;
         dataLen += len;
@@ -392,8 +730,8 @@ public final class OpVector implements AutoCloseable {
         }
         append(t, first, second, len, null, null);
         long op = ops + (long) (count - 1) * Abi.CPU_OP_SIZE;
-        U.putByte(op + Abi.OFF_FAULT_FIRST, (byte) (faultFirst ? 1 : 0));
-        U.putByte(op + Abi.OFF_FAULT_SECOND, (byte) (faultSecond ? 1 : 0));
+        Mem.putByte(op + Abi.OFF_FAULT_FIRST, (byte) (faultFirst ? 1 : 0));
+        Mem.putByte(op + Abi.OFF_FAULT_SECOND, (byte) (faultSecond ? 1 : 0));
         return this;
     }
 
@@ -405,7 +743,7 @@ public final class OpVector implements AutoCloseable {
 
     /** Overwrites a field of an encoded op (tests of the backends' checks). */
     void rawPutInt(int index, int fieldOffset, int value) {
-        U.putInt(ops + (long) index * Abi.CPU_OP_SIZE + fieldOffset, value);
+        Mem.putInt(ops + (long) index * Abi.CPU_OP_SIZE + fieldOffset, value);
     }
 
     // ---------------------------------------------------------------- execute support
@@ -450,39 +788,65 @@ public final class OpVector implements AutoCloseable {
         return ops + (long) i * Abi.CPU_OP_SIZE;
     }
 
-    /** @return the type of op {@code i} */
+    /**
+     * @param i the op index, 0..{@link #size()}-1
+     * @return the type of op {@code i}
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
+     */
     public OpType opType(int i) {
-        return OpType.of(U.getInt(opAt(i) + Abi.OFF_OP));
-    }
-
-    /** @return the {@code len} of op {@code i} */
-    public int length(int i) {
-        return U.getInt(opAt(i) + Abi.OFF_LEN);
-    }
-
-    /** @return a, dst or p of op {@code i} (an address) */
-    public long firstAddress(int i) {
-        return U.getLong(opAt(i) + Abi.OFF_FIRST);
-    }
-
-    /** @return b or src of op {@code i} (an address), or the count of an add */
-    public long secondField(int i) {
-        return U.getLong(opAt(i) + Abi.OFF_SECOND);
-    }
-
-    /** @return expect_fault_a / _dst / _p of op {@code i} */
-    public boolean expectFaultFirst(int i) {
-        return U.getByte(opAt(i) + Abi.OFF_FAULT_FIRST) != 0;
-    }
-
-    /** @return expect_fault_b / _src of op {@code i} (always false for an add) */
-    public boolean expectFaultSecond(int i) {
-        return U.getByte(opAt(i) + Abi.OFF_FAULT_SECOND) != 0;
+        return OpType.of(Mem.getInt(opAt(i) + Abi.OFF_OP));
     }
 
     /**
+     * @param i the op index, 0..{@link #size()}-1
+     * @return the {@code len} of op {@code i}: bytes compared or copied (0..4096), or the add's width (1, 2, 4 or 8)
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
+     */
+    public int length(int i) {
+        return Mem.getInt(opAt(i) + Abi.OFF_LEN);
+    }
+
+    /**
+     * @param i the op index, 0..{@link #size()}-1
+     * @return a, dst or p of op {@code i} (an address)
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
+     */
+    public long firstAddress(int i) {
+        return Mem.getLong(opAt(i) + Abi.OFF_FIRST);
+    }
+
+    /**
+     * @param i the op index, 0..{@link #size()}-1
+     * @return b or src of op {@code i} (an address), or the count of an add
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
+     */
+    public long secondField(int i) {
+        return Mem.getLong(opAt(i) + Abi.OFF_SECOND);
+    }
+
+    /**
+     * @param i the op index, 0..{@link #size()}-1
+     * @return expect_fault_a / _dst / _p of op {@code i}
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
+     */
+    public boolean expectFaultFirst(int i) {
+        return Mem.getByte(opAt(i) + Abi.OFF_FAULT_FIRST) != 0;
+    }
+
+    /**
+     * @param i the op index, 0..{@link #size()}-1
+     * @return expect_fault_b / _src of op {@code i} (always false for an add)
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
+     */
+    public boolean expectFaultSecond(int i) {
+        return Mem.getByte(opAt(i) + Abi.OFF_FAULT_SECOND) != 0;
+    }
+
+    /**
+     * @param i the op index, 0..{@link #size()}-1
      * @return the region operand a, dst or p of op {@code i} lies in (a {@link Slot} of a
      *         {@link PerCpuArena}, a {@link PageRegion}), or null for an op added without one
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
      */
     public Region firstRegion(int i) {
         opAt(i);
@@ -490,8 +854,10 @@ public final class OpVector implements AutoCloseable {
     }
 
     /**
+     * @param i the op index, 0..{@link #size()}-1
      * @return the region operand b or src of op {@code i} lies in, or null when it is an
      *         immediate ({@link #secondIsImmediate(int)}), an add's count, or was added without one
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
      */
     public Region secondRegion(int i) {
         opAt(i);
@@ -502,11 +868,15 @@ public final class OpVector implements AutoCloseable {
      * Copies the immediate of op {@code i} (the value a compare expects or a store writes, as
      * the vector holds it in its scratch memory) for recorders; allocates nothing.
      *
+     * @param i   the op index, 0..{@link #size()}-1
      * @param dst where to copy to
      * @param at  index in {@code dst} of the first byte
      * @param max copy at most this many bytes (the op's {@link #length(int)} is the whole value)
      * @return the number of bytes copied: {@code min(length(i), max)}, or 0 when the second
      *         operand of op {@code i} is not an immediate
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1, or {@code dst} has no room for
+     *         the bytes to copy at {@code at}
+     * @throws NullPointerException when there is something to copy and {@code dst} is null
      */
     public int copyImmediate(int i, byte[] dst, int at, int max) {
         if (!secondIsImmediate(i)) {
@@ -514,11 +884,15 @@ public final class OpVector implements AutoCloseable {
         }
         int n = Math.min(length(i), max);
         java.util.Objects.checkFromIndexSize(at, n, dst.length);
-        U.copyMemory(null, secondField(i), dst, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + at, n);
+        Mem.copyToArray(secondField(i), dst, at, n);
         return n;
     }
 
-    /** @return true when the second operand of op {@code i} is the vector's own scratch (an immediate) */
+    /**
+     * @param i the op index, 0..{@link #size()}-1
+     * @return true when the second operand of op {@code i} is the vector's own scratch (an immediate)
+     * @throws IndexOutOfBoundsException when {@code i} is not 0..{@link #size()}-1
+     */
     public boolean secondIsImmediate(int i) {
         long a = secondField(i);
         return !opType(i).isArithmetic() && a >= scratch && a < scratch + SCRATCH_BYTES;
@@ -528,7 +902,7 @@ public final class OpVector implements AutoCloseable {
     public String describe() {
         StringBuilder sb = new StringBuilder("cpu ").append(cpu).append(", ").append(count).append(" ops");
         for (int i = 0; i < count; i++) {
-            int code = U.getInt(opAt(i) + Abi.OFF_OP);
+            int code = Mem.getInt(opAt(i) + Abi.OFF_OP);
             sb.append(i == 0 ? ": " : "; ").append('[').append(i).append("] ");
             if (code < 0 || code >= OpType.COUNT) { // only raw test vectors get here
                 sb.append("op=").append(code).append(" len=").append(length(i));

@@ -32,6 +32,7 @@ public final class Outcome {
     /**
      * @param result a system call result, 0..4
      * @return the outcome for it
+     * @throws IllegalArgumentException when {@code result} is not 0..4
      */
     public static Outcome ofResult(int result) {
         if (result < 0 || result >= BY_RESULT.length) {
@@ -40,7 +41,11 @@ public final class Outcome {
         return BY_RESULT[result];
     }
 
-    /** @return the outcome whose compare at {@code index} (0..3) stopped the vector */
+    /**
+     * @param index the index of the op, a compare, that stopped the vector: 0..3
+     * @return the outcome whose compare at {@code index} (0..3) stopped the vector
+     * @throws IllegalArgumentException when {@code index} is not 0..3
+     */
     public static Outcome compareFailedAt(int index) {
         if (index < 0 || index > 3) {
             throw new IllegalArgumentException("compare index " + index + " is not 0..3");

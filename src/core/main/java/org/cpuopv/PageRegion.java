@@ -54,6 +54,10 @@ public final class PageRegion extends Region implements AutoCloseable {
      * @param pages number of pages, 1 .. 2^19 - 1 (with the emulated backend also within what
      *              one arena can hold)
      * @return a zeroed region of {@code pages} pages, page-aligned
+     * @throws IllegalArgumentException when {@code pages} is not 1 .. 2^19 - 1, or (emulated backend) does not
+     *         fit one arena
+     * @throws IllegalStateException when {@code opv} is closed
+     * @throws OutOfMemoryError when the kernel backend's mmap fails
      */
     public static PageRegion allocate(CpuOpv opv, int pages) {
         if (pages < 1 || pages >= (1 << 19)) {
@@ -90,7 +94,10 @@ public final class PageRegion extends Region implements AutoCloseable {
         return pages;
     }
 
-    /** @return the offset of the first byte of {@code page} */
+    /**
+     * @param page a page index, 0..{@link #pages()}-1 (not checked: the answer is {@code page * PAGE_SIZE})
+     * @return the offset of the first byte of {@code page}
+     */
     public static long pageOffset(int page) {
         return (long) page * PAGE_SIZE;
     }
@@ -99,7 +106,10 @@ public final class PageRegion extends Region implements AutoCloseable {
      * Gives one page back: unmapped with the kernel backend, marked with the emulated one.
      * Idempotent.
      *
+     * @param page the page index, 0..{@link #pages()}-1
      * @return true when this call released it, false when it was released before
+     * @throws IndexOutOfBoundsException when {@code page} is not 0..{@link #pages()}-1
+     * @throws IllegalStateException when the region is closed, or the kernel refused to unmap the page
      */
     public synchronized boolean releasePage(int page) {
         if (page < 0 || page >= pages) {
@@ -123,7 +133,10 @@ public final class PageRegion extends Region implements AutoCloseable {
         return true;
     }
 
-    /** @return whether {@code page} was released */
+    /**
+     * @param page the page index, 0..{@link #pages()}-1 (not range-checked)
+     * @return whether {@code page} was released
+     */
     public boolean isReleased(int page) {
         return (released.get(page >>> 6) & (1L << (page & 63))) != 0;
     }

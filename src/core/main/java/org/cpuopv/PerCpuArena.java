@@ -46,7 +46,11 @@ public final class PerCpuArena implements AutoCloseable {
         }
     }
 
-    /** @return the slot size {@code requested} bytes is rounded up to (a multiple of 128) */
+    /**
+     * @param requested bytes per CPU, 1..2^24 (16 MiB)
+     * @return the slot size {@code requested} bytes is rounded up to (a multiple of 128)
+     * @throws IllegalArgumentException when {@code requested} is not 1..2^24
+     */
     public static int roundSlotSize(int requested) {
         if (requested < 1 || requested > (1 << 24)) {
             throw new IllegalArgumentException("slotBytes " + requested + " is not in 1..16777216");

@@ -71,123 +71,314 @@ public abstract class Region {
         return a;
     }
 
-    /** Plain read. */
+    /**
+     * Plain read.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 1)} must lie inside it
+     * @return the value read
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 1)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     */
     public final byte getByte(long offset) {
-        return Mem.U.getByte(check(offset, 1));
+        return Mem.getByte(check(offset, 1));
     }
 
-    /** Plain write. */
+    /**
+     * Plain write.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 1)} must lie inside it
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 1)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     */
     public final void putByte(long offset, byte value) {
-        Mem.U.putByte(check(offset, 1), value);
+        Mem.putByte(check(offset, 1), value);
     }
 
-    /** Plain read. */
+    /**
+     * Plain read.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 2)} must lie inside it
+     * @return the value read
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 2)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     */
     public final short getShort(long offset) {
-        return Mem.U.getShort(check(offset, 2));
+        return Mem.getShort(check(offset, 2));
     }
 
-    /** Plain write. */
+    /**
+     * Plain write.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 2)} must lie inside it
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 2)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     */
     public final void putShort(long offset, short value) {
-        Mem.U.putShort(check(offset, 2), value);
+        Mem.putShort(check(offset, 2), value);
     }
 
-    /** Plain read (single-copy atomic when aligned). */
+    /**
+     * Plain read (single-copy atomic when aligned).
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 4)} must lie inside it
+     * @return the value read
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 4)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     */
     public final int getInt(long offset) {
-        return Mem.U.getInt(check(offset, 4));
+        return Mem.getInt(check(offset, 4));
     }
 
-    /** Plain write. */
+    /**
+     * Plain write.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 4)} must lie inside it
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 4)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     */
     public final void putInt(long offset, int value) {
-        Mem.U.putInt(check(offset, 4), value);
+        Mem.putInt(check(offset, 4), value);
     }
 
-    /** Plain read (single-copy atomic when aligned). */
+    /**
+     * Plain read (single-copy atomic when aligned).
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 8)} must lie inside it
+     * @return the value read
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 8)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     */
     public final long getLong(long offset) {
-        return Mem.U.getLong(check(offset, 8));
+        return Mem.getLong(check(offset, 8));
     }
 
-    /** Plain write. */
+    /**
+     * Plain write.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 8)} must lie inside it
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 8)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     */
     public final void putLong(long offset, long value) {
-        Mem.U.putLong(check(offset, 8), value);
+        Mem.putLong(check(offset, 8), value);
     }
 
-    /** Read with acquire semantics: later accesses are not reordered before it. Aligned only. */
+    /**
+     * Read with acquire semantics: later accesses are not reordered before it. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 4)} must lie inside it, 4-byte aligned
+     * @return the value read
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 4)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 4-byte aligned
+     */
     public final int getIntAcquire(long offset) {
-        return Mem.U.getIntVolatile(null, checkAligned(offset, 4));
+        return Mem.getIntVolatile(checkAligned(offset, 4));
     }
 
-    /** Write with release semantics: earlier accesses are visible before it. Aligned only. */
+    /**
+     * Write with release semantics: earlier accesses are visible before it. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 4)} must lie inside it, 4-byte aligned
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 4)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 4-byte aligned
+     */
     public final void putIntRelease(long offset, int value) {
-        Mem.U.putOrderedInt(null, checkAligned(offset, 4), value);
+        Mem.putIntRelease(checkAligned(offset, 4), value);
     }
 
-    /** Sequentially consistent read. Aligned only. */
+    /**
+     * Sequentially consistent read. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 4)} must lie inside it, 4-byte aligned
+     * @return the value read
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 4)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 4-byte aligned
+     */
     public final int getIntVolatile(long offset) {
-        return Mem.U.getIntVolatile(null, checkAligned(offset, 4));
+        return Mem.getIntVolatile(checkAligned(offset, 4));
     }
 
-    /** Sequentially consistent write. Aligned only. */
+    /**
+     * Sequentially consistent write. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 4)} must lie inside it, 4-byte aligned
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 4)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 4-byte aligned
+     */
     public final void putIntVolatile(long offset, int value) {
-        Mem.U.putIntVolatile(null, checkAligned(offset, 4), value);
+        Mem.putIntVolatile(checkAligned(offset, 4), value);
     }
 
-    /** Atomic compare-and-set (sequentially consistent). Aligned only. */
+    /**
+     * Atomic compare-and-set (sequentially consistent). Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 4)} must lie inside it, 4-byte aligned
+     * @param expected the value the memory must hold
+     * @param value    the value to write when it does
+     * @return true when the memory held {@code expected} and now holds {@code value}; false when it held
+     *         something else (nothing written)
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 4)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 4-byte aligned
+     */
     public final boolean compareAndSetInt(long offset, int expected, int value) {
-        return Mem.U.compareAndSwapInt(null, checkAligned(offset, 4), expected, value);
+        return Mem.casInt(checkAligned(offset, 4), expected, value);
     }
 
-    /** Atomic add; returns the previous value. Aligned only. */
+    /**
+     * Atomic add; returns the previous value. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 4)} must lie inside it, 4-byte aligned
+     * @param delta what to add; the sum wraps at 32 bits (a negative delta subtracts)
+     * @return the value before the add
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 4)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 4-byte aligned
+     */
     public final int getAndAddInt(long offset, int delta) {
-        return Mem.U.getAndAddInt(null, checkAligned(offset, 4), delta);
+        return Mem.getAndAddInt(checkAligned(offset, 4), delta);
     }
 
-    /** Read with acquire semantics. Aligned only. */
+    /**
+     * Read with acquire semantics. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 8)} must lie inside it, 8-byte aligned
+     * @return the value read
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 8)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 8-byte aligned
+     */
     public final long getLongAcquire(long offset) {
-        return Mem.U.getLongVolatile(null, checkAligned(offset, 8));
+        return Mem.getLongVolatile(checkAligned(offset, 8));
     }
 
-    /** Write with release semantics. Aligned only. */
+    /**
+     * Write with release semantics. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 8)} must lie inside it, 8-byte aligned
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 8)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 8-byte aligned
+     */
     public final void putLongRelease(long offset, long value) {
-        Mem.U.putOrderedLong(null, checkAligned(offset, 8), value);
+        Mem.putLongRelease(checkAligned(offset, 8), value);
     }
 
-    /** Sequentially consistent read. Aligned only. */
+    /**
+     * Sequentially consistent read. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 8)} must lie inside it, 8-byte aligned
+     * @return the value read
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 8)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 8-byte aligned
+     */
     public final long getLongVolatile(long offset) {
-        return Mem.U.getLongVolatile(null, checkAligned(offset, 8));
+        return Mem.getLongVolatile(checkAligned(offset, 8));
     }
 
-    /** Sequentially consistent write. Aligned only. */
+    /**
+     * Sequentially consistent write. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 8)} must lie inside it, 8-byte aligned
+     * @param value the value to write
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 8)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 8-byte aligned
+     */
     public final void putLongVolatile(long offset, long value) {
-        Mem.U.putLongVolatile(null, checkAligned(offset, 8), value);
+        Mem.putLongVolatile(checkAligned(offset, 8), value);
     }
 
-    /** Atomic compare-and-set (sequentially consistent). Aligned only. */
+    /**
+     * Atomic compare-and-set (sequentially consistent). Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 8)} must lie inside it, 8-byte aligned
+     * @param expected the value the memory must hold
+     * @param value    the value to write when it does
+     * @return true when the memory held {@code expected} and now holds {@code value}; false when it held
+     *         something else (nothing written)
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 8)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 8-byte aligned
+     */
     public final boolean compareAndSetLong(long offset, long expected, long value) {
-        return Mem.U.compareAndSwapLong(null, checkAligned(offset, 8), expected, value);
+        return Mem.casLong(checkAligned(offset, 8), expected, value);
     }
 
-    /** Atomic add; returns the previous value. Aligned only. */
+    /**
+     * Atomic add; returns the previous value. Aligned only.
+     *
+     * @param offset byte offset in the region: {@code [offset, offset + 8)} must lie inside it, 8-byte aligned
+     * @param delta what to add; the sum wraps at 64 bits (a negative delta subtracts)
+     * @return the value before the add
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + 8)} is not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws IllegalArgumentException when the address of {@code offset} is not 8-byte aligned
+     */
     public final long getAndAddLong(long offset, long delta) {
-        return Mem.U.getAndAddLong(null, checkAligned(offset, 8), delta);
+        return Mem.getAndAddLong(checkAligned(offset, 8), delta);
     }
 
-    /** Copies {@code len} bytes from the region into {@code dst[from..]} (plain reads). */
+    /**
+     * Copies {@code len} bytes from the region into {@code dst[from..]} (plain reads).
+     *
+     * @param offset byte offset in the region of the first byte to copy
+     * @param dst    where to copy to
+     * @param from   index in {@code dst} of the first byte copied
+     * @param len    how many bytes, &gt;= 0
+     * @throws IndexOutOfBoundsException when {@code [from, from + len)} is not inside {@code dst}, or
+     *         {@code [offset, offset + len)} not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws NullPointerException when {@code dst} is null
+     */
     public final void getBytes(long offset, byte[] dst, int from, int len) {
         java.util.Objects.checkFromIndexSize(from, len, dst.length);
         long a = check(offset, len);
-        Mem.U.copyMemory(null, a, dst, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, len);
+        Mem.copyToArray(a, dst, from, len);
     }
 
-    /** Copies {@code src[from..from+len)} into the region (plain writes). */
+    /**
+     * Copies {@code src[from..from+len)} into the region (plain writes).
+     *
+     * @param offset byte offset in the region where the first byte goes
+     * @param src    the bytes to copy
+     * @param from   index in {@code src} of the first byte copied
+     * @param len    how many bytes, &gt;= 0
+     * @throws IndexOutOfBoundsException when {@code [from, from + len)} is not inside {@code src}, or
+     *         {@code [offset, offset + len)} not inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     * @throws NullPointerException when {@code src} is null
+     */
     public final void putBytes(long offset, byte[] src, int from, int len) {
         java.util.Objects.checkFromIndexSize(from, len, src.length);
         long a = check(offset, len);
-        Mem.U.copyMemory(src, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, a, len);
+        Mem.copyFromArray(src, from, a, len);
     }
 
-    /** Sets {@code len} bytes to {@code value} (plain writes). */
+    /**
+     * Sets {@code len} bytes to {@code value} (plain writes).
+     *
+     * @param offset byte offset in the region of the first byte to set
+     * @param len    how many bytes, &gt;= 0: {@code [offset, offset + len)} must lie inside the region
+     * @param value  the byte to write into each of them
+     * @throws IndexOutOfBoundsException when {@code len} is negative or {@code [offset, offset + len)} is not
+     *         inside the region
+     * @throws IllegalStateException when the region is closed (its arena, page region or handle)
+     */
     public final void fill(long offset, int len, byte value) {
-        Mem.U.setMemory(check(offset, len), len, value);
+        Mem.setMemory(check(offset, len), len, value);
     }
 
     /** A full fence, for algorithms that mix plain accesses with vectors (see the spec). */

@@ -24,7 +24,11 @@ public interface RetryPolicy {
      */
     boolean retryAfterExpectedFault(int faults);
 
-    /** @return a policy that runs the vector up to {@code maxRuns} times in all, spinning in between */
+    /**
+     * @param maxRuns the most times the vector runs in all, &gt;= 1 (1: as {@link #NEVER})
+     * @return a policy that runs the vector up to {@code maxRuns} times in all, spinning in between
+     * @throws IllegalArgumentException when {@code maxRuns} is less than 1
+     */
     static RetryPolicy upTo(int maxRuns) {
         if (maxRuns < 1) {
             throw new IllegalArgumentException("maxRuns " + maxRuns + " must be at least 1");
@@ -38,7 +42,11 @@ public interface RetryPolicy {
         };
     }
 
-    /** @return a policy that runs up to {@code maxRuns} times in all, yielding the CPU in between */
+    /**
+     * @param maxRuns the most times the vector runs in all, &gt;= 1 (1: as {@link #NEVER})
+     * @return a policy that runs up to {@code maxRuns} times in all, yielding the CPU in between
+     * @throws IllegalArgumentException when {@code maxRuns} is less than 1
+     */
     static RetryPolicy upToYielding(int maxRuns) {
         if (maxRuns < 1) {
             throw new IllegalArgumentException("maxRuns " + maxRuns + " must be at least 1");

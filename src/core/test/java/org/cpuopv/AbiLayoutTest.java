@@ -105,33 +105,33 @@ class AbiLayoutTest {
             long base = v.opsAddress();
             long size = fact("sizeof.cpu_op");
             // op 0: compare
-            assertEquals(fact("CPU_COMPARE_EQ_OP"), Mem.U.getInt(base + fact("offsetof.cpu_op.op")));
-            assertEquals(8, Mem.U.getInt(base + fact("offsetof.cpu_op.len")));
-            assertEquals(s.address() + 8, Mem.U.getLong(base + fact("offsetof.cpu_op.u.compare_op.a")));
-            long imm = Mem.U.getLong(base + fact("offsetof.cpu_op.u.compare_op.b"));
-            assertEquals(0x1122334455667788L, Mem.U.getLong(imm));
-            assertEquals(1, Mem.U.getByte(base + fact("offsetof.cpu_op.u.compare_op.expect_fault_a")));
-            assertEquals(0, Mem.U.getByte(base + fact("offsetof.cpu_op.u.compare_op.expect_fault_b")));
+            assertEquals(fact("CPU_COMPARE_EQ_OP"), Mem.getInt(base + fact("offsetof.cpu_op.op")));
+            assertEquals(8, Mem.getInt(base + fact("offsetof.cpu_op.len")));
+            assertEquals(s.address() + 8, Mem.getLong(base + fact("offsetof.cpu_op.u.compare_op.a")));
+            long imm = Mem.getLong(base + fact("offsetof.cpu_op.u.compare_op.b"));
+            assertEquals(0x1122334455667788L, Mem.getLong(imm));
+            assertEquals(1, Mem.getByte(base + fact("offsetof.cpu_op.u.compare_op.expect_fault_a")));
+            assertEquals(0, Mem.getByte(base + fact("offsetof.cpu_op.u.compare_op.expect_fault_b")));
             // op 1: memcpy
             long op1 = base + size;
-            assertEquals(fact("CPU_MEMCPY_OP"), Mem.U.getInt(op1 + fact("offsetof.cpu_op.op")));
-            assertEquals(5, Mem.U.getInt(op1 + fact("offsetof.cpu_op.len")));
-            assertEquals(s.address() + 16, Mem.U.getLong(op1 + fact("offsetof.cpu_op.u.memcpy_op.dst")));
-            assertEquals(s.address() + 32, Mem.U.getLong(op1 + fact("offsetof.cpu_op.u.memcpy_op.src")));
-            assertEquals(0, Mem.U.getByte(op1 + fact("offsetof.cpu_op.u.memcpy_op.expect_fault_dst")));
-            assertEquals(1, Mem.U.getByte(op1 + fact("offsetof.cpu_op.u.memcpy_op.expect_fault_src")));
+            assertEquals(fact("CPU_MEMCPY_OP"), Mem.getInt(op1 + fact("offsetof.cpu_op.op")));
+            assertEquals(5, Mem.getInt(op1 + fact("offsetof.cpu_op.len")));
+            assertEquals(s.address() + 16, Mem.getLong(op1 + fact("offsetof.cpu_op.u.memcpy_op.dst")));
+            assertEquals(s.address() + 32, Mem.getLong(op1 + fact("offsetof.cpu_op.u.memcpy_op.src")));
+            assertEquals(0, Mem.getByte(op1 + fact("offsetof.cpu_op.u.memcpy_op.expect_fault_dst")));
+            assertEquals(1, Mem.getByte(op1 + fact("offsetof.cpu_op.u.memcpy_op.expect_fault_src")));
             // op 2: add
             long op2 = base + 2 * size;
-            assertEquals(fact("CPU_ADD_OP"), Mem.U.getInt(op2 + fact("offsetof.cpu_op.op")));
-            assertEquals(4, Mem.U.getInt(op2 + fact("offsetof.cpu_op.len")));
-            assertEquals(s.address() + 4, Mem.U.getLong(op2 + fact("offsetof.cpu_op.u.arithmetic_op.p")));
-            assertEquals(-3L, Mem.U.getLong(op2 + fact("offsetof.cpu_op.u.arithmetic_op.count")));
-            assertEquals(1, Mem.U.getByte(op2 + fact("offsetof.cpu_op.u.arithmetic_op.expect_fault_p")));
+            assertEquals(fact("CPU_ADD_OP"), Mem.getInt(op2 + fact("offsetof.cpu_op.op")));
+            assertEquals(4, Mem.getInt(op2 + fact("offsetof.cpu_op.len")));
+            assertEquals(s.address() + 4, Mem.getLong(op2 + fact("offsetof.cpu_op.u.arithmetic_op.p")));
+            assertEquals(-3L, Mem.getLong(op2 + fact("offsetof.cpu_op.u.arithmetic_op.count")));
+            assertEquals(1, Mem.getByte(op2 + fact("offsetof.cpu_op.u.arithmetic_op.expect_fault_p")));
             // op 3: release store; padding after the fault bytes is zero
             long op3 = base + 3 * size;
-            assertEquals(fact("CPU_MEMCPY_RELEASE_OP"), Mem.U.getInt(op3 + fact("offsetof.cpu_op.op")));
+            assertEquals(fact("CPU_MEMCPY_RELEASE_OP"), Mem.getInt(op3 + fact("offsetof.cpu_op.op")));
             for (long b = fact("offsetof.cpu_op.u.memcpy_op.expect_fault_src") + 1; b < size; b++) {
-                assertEquals(0, Mem.U.getByte(op3 + b), "padding byte " + b);
+                assertEquals(0, Mem.getByte(op3 + b), "padding byte " + b);
             }
             assertEquals(0, (base % 8), "vector is 8-byte aligned");
         }

@@ -78,7 +78,7 @@ class PerCpuOpsDifferentialTest {
                 long v = rnd.nextLong();
                 int len = rnd.nextInt(25);
                 rnd.nextBytes(record);
-                Mem.U.copyMemory(record, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET, null, src, 24);
+                Mem.copyFromArray(record, 0, src, 24);
                 if (kind == 6 && rnd.nextInt(3) == 0) { // the consumer moved on: tail = head, everywhere
                     ByteBuffer m = ByteBuffer.wrap(model[cpu]).order(ByteOrder.LITTLE_ENDIAN);
                     m.putLong((int) RING + 8, m.getLong((int) RING));
@@ -95,7 +95,7 @@ class PerCpuOpsDifferentialTest {
                     if (local) {
                         PerCpuTestSupport.pin(cpu);
                     }
-                    Mem.U.putLong(ts.out, 0);
+                    Mem.putLong(ts.out, 0);
                     int got;
                     switch (kind) {
                         case 0 -> got = r.ops.add(r.at(WORD), stride, v, want);
@@ -113,12 +113,12 @@ class PerCpuOpsDifferentialTest {
                     assertEquals(expected, got, () -> "seed " + seed + " op #" + vn + " kind " + kind + " on cpu "
                             + cpu + (local ? " (local)" : " (remote)") + ", " + r.opv.backend());
                     if (got >= 0 && (kind == 3 || kind == 5 || kind == 6)) {
-                        assertEquals(expectOut[0], Mem.U.getLong(ts.out), () -> "out of op #" + vn + " kind " + kind
+                        assertEquals(expectOut[0], Mem.getLong(ts.out), () -> "out of op #" + vn + " kind " + kind
                                 + ", " + r.opv.backend());
                     }
                     if (got >= 0 && kind == 5) {
                         byte[] back = new byte[(int) expectOut[0]];
-                        Mem.U.copyMemory(null, dst, back, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET, back.length);
+                        Mem.copyToArray(dst, back, 0, back.length);
                         byte[] want5 = new byte[back.length];
                         System.arraycopy(model[cpu], (int) (RECORDS + 8 + countAfterPop(model[cpu]) * ENTRY + 8), want5, 0,
                                 want5.length);

@@ -56,6 +56,10 @@ final class InfoCommand implements java.util.concurrent.Callable<Integer> {
             maxLen = opv.maxVectorLength();
         }
         Map<String, Long> counters = sys.counters();
+        String noRseq = why == null ? null : CpuOpv.rseqUnavailabilityReason();
+        Backend structures = why == null ? Backend.KERNEL : noRseq == null ? Backend.RSEQ : Backend.EMULATED;
+        String downcalls = structures == Backend.EMULATED ? "none (Java under per-CPU locks)"
+                : CpuOpv.downcallMechanism();
         String possible = orUnknown(sys.cpuList("possible"));
         String online = orUnknown(sys.cpuList("online"));
 
@@ -73,6 +77,10 @@ final class InfoCommand implements java.util.concurrent.Callable<Integer> {
             o.addProperty("backend", backend.name());
             o.addProperty("ops_supported", ops);
             o.addProperty("max_vector_length", maxLen);
+            JsonObject st = new JsonObject();
+            st.addProperty("backend", structures.name());
+            st.addProperty("downcalls", downcalls);
+            o.add("structures", st);
             o.addProperty("possible_cpus", possible);
             o.addProperty("online_cpus", online);
             JsonObject c = new JsonObject();
@@ -87,6 +95,7 @@ final class InfoCommand implements java.util.concurrent.Callable<Integer> {
             String via = why == null ? "" : " (emulated backend: no module)";
             out.printf("ops supported  %d%s%n", ops, via);
             out.printf("max vector     %d ops%s%n", maxLen, via);
+            out.printf("structures     %s backend (Backend.AUTO), downcalls %s%n", structures, downcalls);
             out.printf("possible CPUs  %s%n", possible);
             out.printf("online CPUs    %s%n", online);
             if (counters.isEmpty()) {

@@ -32,14 +32,21 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** Entry point of bin/cpu-opv. */
+    /**
+     * Entry point of bin/cpu-opv: exits the JVM with the command's exit code.
+     *
+     * @param args the command line after {@code cpu-opv}: a subcommand and its options (docs/cli.md)
+     */
     public static void main(String[] args) {
         // The CLI prints the backend it used; the library's INFO line about AUTO would be noise.
         QUIET.setLevel(java.util.logging.Level.WARNING);
         System.exit(run(args));
     }
 
-    /** @return the exit code of running the command line (for tests: no System.exit) */
+    /**
+     * @param args the command line after {@code cpu-opv}, as for {@link #main(String[])}
+     * @return the exit code of running the command line (for tests: no System.exit)
+     */
     public static int run(String... args) {
         return commandLine().execute(args);
     }

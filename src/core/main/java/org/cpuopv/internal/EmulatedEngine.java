@@ -6,7 +6,6 @@ package org.cpuopv.internal;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
-import static org.cpuopv.internal.Mem.U;
 import org.cpuopv.Backend;
 import org.cpuopv.CpuSet;
 import org.cpuopv.OpType;
@@ -148,8 +147,8 @@ public final class EmulatedEngine implements Engine {
         long sum = 0;
         for (int i = 0; i < count; i++) {
             long op = ops + (long) i * Abi.CPU_OP_SIZE;
-            int type = U.getInt(op + Abi.OFF_OP);
-            long len = U.getInt(op + Abi.OFF_LEN) & 0xffffffffL;
+            int type = Mem.getInt(op + Abi.OFF_OP);
+            long len = Mem.getInt(op + Abi.OFF_LEN) & 0xffffffffL;
             if (type < 0 || type >= OpType.COUNT) {
                 return -Errno.EINVAL;
             }
@@ -161,8 +160,8 @@ public final class EmulatedEngine implements Engine {
             if (sum > Abi.VEC_DATA_LEN_MAX) {
                 return -Errno.EINVAL;
             }
-            if (!userRange(U.getLong(op + Abi.OFF_FIRST), len)
-                    || (!arith && !userRange(U.getLong(op + Abi.OFF_SECOND), len))) {
+            if (!userRange(Mem.getLong(op + Abi.OFF_FIRST), len)
+                    || (!arith && !userRange(Mem.getLong(op + Abi.OFF_SECOND), len))) {
                 return -Errno.EINVAL;
             }
         }
@@ -195,16 +194,16 @@ public final class EmulatedEngine implements Engine {
     private int checkAccess(long ops, int count) {
         for (int i = 0; i < count; i++) {
             long op = ops + (long) i * Abi.CPU_OP_SIZE;
-            int type = U.getInt(op + Abi.OFF_OP);
-            long len = U.getInt(op + Abi.OFF_LEN) & 0xffffffffL;
+            int type = Mem.getInt(op + Abi.OFF_OP);
+            long len = Mem.getInt(op + Abi.OFF_LEN) & 0xffffffffL;
             if (len == 0) {
                 continue; // touches no memory
             }
-            if (!mapped(U.getLong(op + Abi.OFF_FIRST), len)) {
-                return U.getByte(op + Abi.OFF_FAULT_FIRST) != 0 ? -Errno.EAGAIN : -Errno.EFAULT;
+            if (!mapped(Mem.getLong(op + Abi.OFF_FIRST), len)) {
+                return Mem.getByte(op + Abi.OFF_FAULT_FIRST) != 0 ? -Errno.EAGAIN : -Errno.EFAULT;
             }
-            if (type < OpType.ADD.code() && !mapped(U.getLong(op + Abi.OFF_SECOND), len)) {
-                return U.getByte(op + Abi.OFF_FAULT_SECOND) != 0 ? -Errno.EAGAIN : -Errno.EFAULT;
+            if (type < OpType.ADD.code() && !mapped(Mem.getLong(op + Abi.OFF_SECOND), len)) {
+                return Mem.getByte(op + Abi.OFF_FAULT_SECOND) != 0 ? -Errno.EAGAIN : -Errno.EFAULT;
             }
         }
         return 0;
@@ -212,10 +211,10 @@ public final class EmulatedEngine implements Engine {
 
     /** Runs one validated op; false when it is a compare that stops the vector. */
     private static boolean run(long op) {
-        int type = U.getInt(op + Abi.OFF_OP);
-        int len = U.getInt(op + Abi.OFF_LEN);
-        long first = U.getLong(op + Abi.OFF_FIRST);
-        long second = U.getLong(op + Abi.OFF_SECOND);
+        int type = Mem.getInt(op + Abi.OFF_OP);
+        int len = Mem.getInt(op + Abi.OFF_LEN);
+        long first = Mem.getLong(op + Abi.OFF_FIRST);
+        long second = Mem.getLong(op + Abi.OFF_SECOND);
         switch (type) {
             case 0:
                 return equal(first, second, len);
@@ -248,15 +247,15 @@ public final class EmulatedEngine implements Engine {
     private static boolean equal(long a, long b, int len) {
         if (aligned(a, b, len)) {
             switch (len) {
-                case 8: return U.getLong(a) == U.getLong(b);
-                case 4: return U.getInt(a) == U.getInt(b);
-                case 2: return U.getShort(a) == U.getShort(b);
-                case 1: return U.getByte(a) == U.getByte(b);
+                case 8: return Mem.getLong(a) == Mem.getLong(b);
+                case 4: return Mem.getInt(a) == Mem.getInt(b);
+                case 2: return Mem.getShort(a) == Mem.getShort(b);
+                case 1: return Mem.getByte(a) == Mem.getByte(b);
                 default: break;
             }
         }
         for (int i = 0; i < len; i++) {
-            if (U.getByte(a + i) != U.getByte(b + i)) {
+            if (Mem.getByte(a + i) != Mem.getByte(b + i)) {
                 return false;
             }
         }
@@ -267,24 +266,24 @@ public final class EmulatedEngine implements Engine {
     private static void copy(long dst, long src, int len) {
         if (aligned(dst, src, len)) {
             switch (len) {
-                case 8: U.putLong(dst, U.getLong(src)); return;
-                case 4: U.putInt(dst, U.getInt(src)); return;
-                case 2: U.putShort(dst, U.getShort(src)); return;
-                case 1: U.putByte(dst, U.getByte(src)); return;
+                case 8: Mem.putLong(dst, Mem.getLong(src)); return;
+                case 4: Mem.putInt(dst, Mem.getInt(src)); return;
+                case 2: Mem.putShort(dst, Mem.getShort(src)); return;
+                case 1: Mem.putByte(dst, Mem.getByte(src)); return;
                 default: break;
             }
         }
         if (len > 0) {
-            U.copyMemory(src, dst, len);
+            Mem.copy(src, dst, len);
         }
     }
 
     private static void add(long p, long count, int len) {
         switch (len) {
-            case 8: U.putLong(p, U.getLong(p) + count); return;
-            case 4: U.putInt(p, U.getInt(p) + (int) count); return;
-            case 2: U.putShort(p, (short) (U.getShort(p) + (short) count)); return;
-            case 1: U.putByte(p, (byte) (U.getByte(p) + (byte) count)); return;
+            case 8: Mem.putLong(p, Mem.getLong(p) + count); return;
+            case 4: Mem.putInt(p, Mem.getInt(p) + (int) count); return;
+            case 2: Mem.putShort(p, (short) (Mem.getShort(p) + (short) count)); return;
+            case 1: Mem.putByte(p, (byte) (Mem.getByte(p) + (byte) count)); return;
             default: throw new AssertionError(len);
         }
     }

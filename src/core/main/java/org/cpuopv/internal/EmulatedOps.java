@@ -3,7 +3,6 @@
  */
 package org.cpuopv.internal;
 
-import static org.cpuopv.internal.Mem.U;
 
 /**
  * The per-CPU operations in Java under the {@link EmulatedEngine}'s per-CPU locks (so atomic
@@ -26,7 +25,7 @@ final class EmulatedOps extends PerCpuOps {
         int cpu = cpu(want);
         long p = word0 + cpu * stride;
         synchronized (engine.lock(cpu)) {
-            U.putLongVolatile(null, p, U.getLong(p) + delta);
+            Mem.putLongVolatile(p, Mem.getLong(p) + delta);
         }
         return cpu;
     }
@@ -36,10 +35,10 @@ final class EmulatedOps extends PerCpuOps {
         int cpu = cpu(want);
         long p = word0 + cpu * stride;
         synchronized (engine.lock(cpu)) {
-            if (U.getLong(p) != expect) {
+            if (Mem.getLong(p) != expect) {
                 return NativeCalls.PC_FAILED;
             }
-            U.putLongVolatile(null, p, value);
+            Mem.putLongVolatile(p, value);
         }
         return cpu;
     }
@@ -49,8 +48,8 @@ final class EmulatedOps extends PerCpuOps {
         int cpu = cpu(want);
         long p = head0 + cpu * stride;
         synchronized (engine.lock(cpu)) {
-            U.putLong(node + nextOffset, U.getLong(p));
-            U.putLongVolatile(null, p, node);
+            Mem.putLong(node + nextOffset, Mem.getLong(p));
+            Mem.putLongVolatile(p, node);
         }
         return cpu;
     }
@@ -60,12 +59,12 @@ final class EmulatedOps extends PerCpuOps {
         int cpu = cpu(want);
         long p = head0 + cpu * stride;
         synchronized (engine.lock(cpu)) {
-            long h = U.getLong(p);
+            long h = Mem.getLong(p);
             if (h == 0) {
                 return NativeCalls.PC_FAILED;
             }
-            U.putLongVolatile(null, p, U.getLong(h + nextOffset));
-            U.putLong(out, h);
+            Mem.putLongVolatile(p, Mem.getLong(h + nextOffset));
+            Mem.putLong(out, h);
         }
         return cpu;
     }
@@ -75,12 +74,12 @@ final class EmulatedOps extends PerCpuOps {
         int cpu = cpu(want);
         long s = slot0 + cpu * stride;
         synchronized (engine.lock(cpu)) {
-            long n = U.getLong(s);
+            long n = Mem.getLong(s);
             if (Long.compareUnsigned(n, capacity) >= 0) {
                 return NativeCalls.PC_FAILED;
             }
-            U.putLong(s + 8 + 8 * n, value);
-            U.putLongVolatile(null, s, n + 1);
+            Mem.putLong(s + 8 + 8 * n, value);
+            Mem.putLongVolatile(s, n + 1);
         }
         return cpu;
     }
@@ -90,12 +89,12 @@ final class EmulatedOps extends PerCpuOps {
         int cpu = cpu(want);
         long s = slot0 + cpu * stride;
         synchronized (engine.lock(cpu)) {
-            long n = U.getLong(s);
+            long n = Mem.getLong(s);
             if (n == 0) {
                 return NativeCalls.PC_FAILED;
             }
-            U.putLong(out, U.getLong(s + 8 * n));
-            U.putLongVolatile(null, s, n - 1);
+            Mem.putLong(out, Mem.getLong(s + 8 * n));
+            Mem.putLongVolatile(s, n - 1);
         }
         return cpu;
     }
@@ -105,14 +104,14 @@ final class EmulatedOps extends PerCpuOps {
         int cpu = cpu(want);
         long s = slot0 + cpu * stride;
         synchronized (engine.lock(cpu)) {
-            long n = U.getLong(s);
+            long n = Mem.getLong(s);
             if (Long.compareUnsigned(n, capacity) >= 0) {
                 return NativeCalls.PC_FAILED;
             }
             long e = s + 8 + n * entrySize;
-            U.copyMemory(src, e + 8, len);
-            U.putLong(e, len);
-            U.putLongVolatile(null, s, n + 1);
+            Mem.copy(src, e + 8, len);
+            Mem.putLong(e, len);
+            Mem.putLongVolatile(s, n + 1);
         }
         return cpu;
     }
@@ -122,18 +121,18 @@ final class EmulatedOps extends PerCpuOps {
         int cpu = cpu(want);
         long s = slot0 + cpu * stride;
         synchronized (engine.lock(cpu)) {
-            long n = U.getLong(s);
+            long n = Mem.getLong(s);
             if (n == 0) {
                 return NativeCalls.PC_FAILED;
             }
             long e = s + 8 + (n - 1) * entrySize;
-            long len = U.getLong(e);
+            long len = Mem.getLong(e);
             if (len < 0 || len > entrySize - 8) {
                 return NativeCalls.PC_FAILED;
             }
-            U.copyMemory(e + 8, dst, len);
-            U.putLong(outLen, len);
-            U.putLongVolatile(null, s, n - 1);
+            Mem.copy(e + 8, dst, len);
+            Mem.putLong(outLen, len);
+            Mem.putLongVolatile(s, n - 1);
         }
         return cpu;
     }
@@ -143,12 +142,12 @@ final class EmulatedOps extends PerCpuOps {
         int cpu = cpu(want);
         long s = slot0 + cpu * stride;
         synchronized (engine.lock(cpu)) {
-            long h = U.getLong(s);
-            if (Long.compareUnsigned(h - U.getLongVolatile(null, s + tailOffset), capacity) >= 0) {
+            long h = Mem.getLong(s);
+            if (Long.compareUnsigned(h - Mem.getLongVolatile(s + tailOffset), capacity) >= 0) {
                 return NativeCalls.PC_FAILED;
             }
-            U.putLongVolatile(null, s, h + 1);
-            U.putLong(out, h);
+            Mem.putLongVolatile(s, h + 1);
+            Mem.putLong(out, h);
         }
         return cpu;
     }

@@ -14,7 +14,7 @@ public final class NativeBlock {
     public final long address;
     public final long size;
     private final long base;     // what to free
-    private final long mapped;   // > 0: bytes of an mmap, else Unsafe memory
+    private final long mapped;   // > 0: bytes of an mmap, else the C allocator's (Mem.allocate)
     private volatile boolean freed;
 
     private NativeBlock(long base, long address, long size, long mapped) {
@@ -38,9 +38,9 @@ public final class NativeBlock {
     /** Memory from the JVM's native allocator (no library needed), aligned by hand. */
     public static NativeBlock allocated(long size) {
         Quarantine.drainExpired();
-        long base = Mem.U.allocateMemory(size + ALIGNMENT);
+        long base = Mem.allocate(size + ALIGNMENT);
         long addr = (base + ALIGNMENT - 1) & -ALIGNMENT;
-        Mem.U.setMemory(addr, size, (byte) 0);
+        Mem.setMemory(addr, size, (byte) 0);
         return new NativeBlock(base, addr, size, 0);
     }
 
@@ -65,6 +65,6 @@ public final class NativeBlock {
         freed = true;
         long b = base;
         long m = mapped;
-        Quarantine.hold(m > 0 ? () -> NativeCalls.unmapMemory(b, m) : () -> Mem.U.freeMemory(b));
+        Quarantine.hold(m > 0 ? () -> NativeCalls.unmapMemory(b, m) : () -> Mem.free(b));
     }
 }

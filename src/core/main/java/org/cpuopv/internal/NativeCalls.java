@@ -15,7 +15,7 @@ public final class NativeCalls {
      * value it was compiled with (it sees this constant through the {@code javac -h} header),
      * so a stale library is detected at load time. Bump on any change of a signature below.
      */
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
 
     private NativeCalls() {
     }
@@ -71,14 +71,26 @@ public final class NativeCalls {
 
     /** Answer of a per-CPU operation: its comparison failed (full, empty, busy); nothing changed. */
     public static final int PC_FAILED = -1;
+    /** Answer (with {@link #PC_NO_SYSCALL} only): the kernel aborted the attempt; nothing changed. */
+    public static final int PC_ABORTED = -2;
     /** Answer: the operation wanted another CPU and could not go there. */
     public static final int PC_WRONG_CPU = -3;
     /** Answer: neither rseq nor cpu_opv is usable. */
     public static final int PC_UNAVAILABLE = -4;
     /** Answers at or below this are {@code -1000 - errno}. */
     public static final int PC_ERRNO_BASE = -1000;
+    /** Answer (with {@link #PC_NO_SYSCALL} only): no rseq, or aborts are injected; nothing changed. */
+    public static final int PC_SLOW = -5;
     /** Flag: never use cpu_opv for this call (the rseq backend). */
     public static final int PC_NO_CPU_OPV = 1;
+    /**
+     * Flag: one rseq attempt and no system call (for critical FFM downcalls, which must not
+     * block); an answer below {@link #PC_FAILED} then means: nothing changed, call again
+     * without the flag.
+     */
+    public static final int PC_NO_SYSCALL = 2;
+    /** Flag of the call after a {@link #PC_NO_SYSCALL} one that answered {@link #PC_ABORTED}: it counts. */
+    public static final int PC_AFTER_ABORT = 4;
 
     /** @return 0 when glibc registered rseq for every thread, else ENOSYS (glibc too old) or ENOTSUP (none) */
     public static native int rseqStatus();

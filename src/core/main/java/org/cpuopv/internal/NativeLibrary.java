@@ -83,6 +83,8 @@ public final class NativeLibrary {
      * @return null on success, else the exception describing every attempt
      */
     public static LibraryLoadFailure load(String explicitPath, String workDir, ClassLoader loader) {
+        // before the first restricted call (loading a library is one on JDK 24+): see NativeAccess
+        NativeAccess.granted();
         List<Throwable> causes = new ArrayList<>();
         List<String> tried = new ArrayList<>();
         String os = System.getProperty("os.name", "?");

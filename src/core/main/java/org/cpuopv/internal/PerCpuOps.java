@@ -13,9 +13,17 @@ package org.cpuopv.internal;
  */
 public abstract class PerCpuOps {
     /** Kernel backend: rseq, cpu_opv after bounded aborts and for other CPUs. */
-    public static final PerCpuOps KERNEL = new NativeOps(0);
+    public static final PerCpuOps KERNEL = Downcalls.perCpuOps(0);
     /** Rseq backend: rseq only; another CPU by moving the thread there and back. */
-    public static final PerCpuOps RSEQ = new NativeOps(NativeCalls.PC_NO_CPU_OPV);
+    public static final PerCpuOps RSEQ = Downcalls.perCpuOps(NativeCalls.PC_NO_CPU_OPV);
+
+    /**
+     * @return how the operations reach the native library, and why that way: "FFM ..." (critical
+     *         downcalls, Java 22+) or "JNI ..."
+     */
+    public static String mechanism() {
+        return Downcalls.mechanism();
+    }
 
     public abstract int add(long word0, long stride, long delta, int want);
 
@@ -58,10 +66,10 @@ public abstract class PerCpuOps {
     }
 
     /** The native implementation: one JNI call per operation. */
-    static final class NativeOps extends PerCpuOps {
+    static final class JniOps extends PerCpuOps {
         private final int flags;
 
-        NativeOps(int flags) {
+        JniOps(int flags) {
             this.flags = flags;
         }
 

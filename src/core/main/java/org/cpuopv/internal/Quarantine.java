@@ -11,7 +11,7 @@ import java.util.ArrayDeque;
  *
  * <p>Why: every access checks that its region is open, then touches the memory. A thread
  * that passed the check just before another thread closed the region would, if the memory were
- * unmapped at once, fault (SIGSEGV in {@code Unsafe}: the JVM dies), or, with the allocator's
+ * unmapped at once, fault (SIGSEGV in a raw accessor: the JVM dies), or, with the allocator's
  * memory, write into whatever reuses it. Java 17 has no way to wait for such a thread to leave
  * the window (the FFM API's shared arenas do that from Java 22 on, with a handshake), so the
  * release is held back for {@link #DELAY_PROPERTY} milliseconds (default

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It is reached only through {@link #current()}, so it cannot be shared with another
  * thread. On a virtual thread it is the virtual thread's own (freed when that thread is);
- * the operation itself runs in one JNI call, during which the virtual thread stays mounted on
- * its carrier, whose rseq area the native code uses.
+ * the operation itself runs in one native call (JNI, or FFM downcalls on Java 22+), during which
+ * the virtual thread stays mounted on its carrier, whose rseq area the native code uses.
  */
 public final class ThreadState {
     /** Bytes of the record buffer. */
@@ -32,14 +32,14 @@ public final class ThreadState {
     public final long buffer;
 
     private ThreadState() {
-        long base = Mem.U.allocateMemory(64 + BUFFER_BYTES + 64);
+        long base = Mem.allocate(64 + BUFFER_BYTES + 64);
         long aligned = (base + 63) & -64L;
-        Mem.U.setMemory(aligned, 64 + BUFFER_BYTES, (byte) 0);
+        Mem.setMemory(aligned, 64 + BUFFER_BYTES, (byte) 0);
         this.out = aligned;
         this.buffer = aligned + 64;
         LIVE.incrementAndGet();
         CLEANER.register(this, () -> {
-            Mem.U.freeMemory(base);
+            Mem.free(base);
             LIVE.decrementAndGet();
         });
     }

@@ -46,14 +46,27 @@ abstract class BoundedStackBase extends PerCpuStructure {
      * Pushes {@code value} on the CPU the caller runs on (one restartable sequence: load the
      * count, store the value above it, commit the count; no context needed).
      *
+     * @param value the value to push, any {@code long}
      * @return true when pushed; false when that CPU's stack was full (nothing changed)
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
      */
     public final boolean push(long value) {
         checkOpen();
         return PerCpuOps.check(ops.stackPush(base, stride, capacity, value, -1), "push") >= 0;
     }
 
-    /** Pushes on {@code cpu}'s stack (cpu_opv there, or a move there). @return false when it was full */
+    /**
+     * Pushes on {@code cpu}'s stack (cpu_opv there, or a move there).
+     *
+     * @param cpu   the CPU whose stack to push on: a possible CPU in the caller's affinity mask
+     * @param value the value to push, any {@code long}
+     * @return true when pushed; false when it was full (nothing changed)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU, or (kernel and rseq backends)
+     *         not one the calling thread may run on (its affinity mask or cpuset) or offline
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
+     */
     public final boolean pushOn(int cpu, long value) {
         return PerCpuOps.check(ops.stackPush(base, stride, capacity, value, target(cpu)), "pushOn") >= 0;
     }
@@ -63,17 +76,29 @@ abstract class BoundedStackBase extends PerCpuStructure {
      *
      * @param ifEmpty what to answer when that CPU's stack is empty (a value never pushed)
      * @return the value popped, or {@code ifEmpty}
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
      */
     public final long pop(long ifEmpty) {
         checkOpen();
         ThreadState ts = ThreadState.current();
-        return PerCpuOps.check(ops.stackPop(base, stride, -1, ts.out), "pop") >= 0 ? Mem.U.getLong(ts.out) : ifEmpty;
+        return PerCpuOps.check(ops.stackPop(base, stride, -1, ts.out), "pop") >= 0 ? Mem.getLong(ts.out) : ifEmpty;
     }
 
-    /** Pops from {@code cpu}'s stack (cpu_opv there, or a move there); @return the value, or {@code ifEmpty} */
+    /**
+     * Pops from {@code cpu}'s stack (cpu_opv there, or a move there).
+     *
+     * @param cpu     the CPU whose stack to pop from: a possible CPU in the caller's affinity mask
+     * @param ifEmpty what to answer when that stack is empty (a value never pushed)
+     * @return the value, or {@code ifEmpty}
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU, or (kernel and rseq backends)
+     *         not one the calling thread may run on (its affinity mask or cpuset) or offline
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
+     */
     public final long popFrom(int cpu, long ifEmpty) {
         ThreadState ts = ThreadState.current();
         return PerCpuOps.check(ops.stackPop(base, stride, target(cpu), ts.out), "popFrom") >= 0
-                ? Mem.U.getLong(ts.out) : ifEmpty;
+                ? Mem.getLong(ts.out) : ifEmpty;
     }
 }

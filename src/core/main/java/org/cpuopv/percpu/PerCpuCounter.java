@@ -22,7 +22,7 @@ import org.cpuopv.internal.PerCpuOps;
  * <p><b>Memory ordering.</b> Adds are relaxed (no ordering with the caller's other accesses);
  * reads in {@link #sum()} and {@link #get} are acquire reads of single-copy-atomic words.
  *
- * <p><b>Costs.</b> {@link #add(long)}: one JNI call running a restartable sequence on the
+ * <p><b>Costs.</b> {@link #add(long)}: one native call running a restartable sequence on the
  * current CPU's word (a few ns; cpu_opv only after repeated aborts, kernel backend), no system
  * call, nothing allocated, no context. {@link #sum()}: no syscall. {@link #sumAndReset()}: one
  * operation per allowed CPU (cpu_opv there, or a move there with the rseq backend).
@@ -41,19 +41,38 @@ public final class PerCpuCounter extends PerCpuStructure {
     }
 
     /**
-     * Adds {@code delta} on the CPU the caller runs on: one JNI call, a restartable sequence on
+     * Adds {@code delta} on the CPU the caller runs on: one native call, a restartable sequence on
      * that CPU's word (kernel and rseq backends); no context, nothing allocated.
+     *
+     * @param delta what to add, any {@code long} (negative subtracts); the word wraps at 64 bits
+     * @throws IllegalStateException when the counter is closed, or the native call reports an
+     *         error (the message names it)
      */
     public void add(long delta) {
+        checkOpen();
         PerCpuOps.check(ops.add(base, stride, delta, -1), "PerCpuCounter.add");
     }
 
-    /** Adds {@code delta} on {@code cpu}'s word: cpu_opv there (kernel backend), or moving there (rseq backend). */
+    /**
+     * Adds {@code delta} on {@code cpu}'s word: cpu_opv there (kernel backend), or moving there (rseq backend).
+     *
+     * @param cpu   the CPU whose word to add to: a possible CPU in the caller's affinity mask
+     * @param delta what to add, any {@code long} (negative subtracts); the word wraps at 64 bits
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU, or (kernel and rseq backends)
+     *         not one the calling thread may run on (its affinity mask or cpuset) or offline
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
+     */
     public void addOn(int cpu, long delta) {
         PerCpuOps.check(ops.add(base, stride, delta, target(cpu)), "PerCpuCounter.addOn");
     }
 
-    /** @return {@code cpu}'s word now */
+    /**
+     * @param cpu the CPU whose word to read: a possible CPU
+     * @return {@code cpu}'s word now
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
+     */
     public long get(int cpu) {
         return slot(cpu).getLongAcquire(WORD);
     }

@@ -36,7 +36,7 @@ import org.cpuopv.internal.ThreadState;
  * <p><b>Memory ordering.</b> Push publishes with release (x86: the commit store): everything the
  * pusher wrote into the node before pushing is visible to the thread that pops it.
  *
- * <p><b>Costs.</b> {@link #push}/{@link #pop}: one JNI call each, no system call (cpu_opv only
+ * <p><b>Costs.</b> {@link #push}/{@link #pop}: one native call each, no system call (cpu_opv only
  * after repeated aborts, kernel backend), nothing allocated, no context. Memory: 128 bytes per
  * possible CPU plus the caller's nodes.
  *
@@ -78,6 +78,12 @@ public final class PerCpuLifoList extends PerCpuStructure {
     /**
      * Pushes {@code node} (an offset in the node region, owned by the caller) on the CPU the
      * caller runs on. A list never fills: nothing to answer.
+     *
+     * @param node the node's offset in the node region, the caller's: &gt;= 0, 8-byte aligned, with its next
+     *             pointer ({@code node + nextOffset}) inside the region
+     * @throws IllegalArgumentException when {@code node} is not such an offset
+     * @throws IllegalStateException when the list or the node memory is closed, or the native call reports an
+     *         error (the message names it)
      */
     public void push(long node) {
         long address = checkNode(node);
@@ -85,7 +91,18 @@ public final class PerCpuLifoList extends PerCpuStructure {
         PerCpuOps.check(ops.listPush(base, stride, address, nextOffset, -1), "push");
     }
 
-    /** Pushes {@code node} on {@code cpu}'s list (cpu_opv there, or a move there). */
+    /**
+     * Pushes {@code node} on {@code cpu}'s list (cpu_opv there, or a move there).
+     *
+     * @param cpu  the CPU whose list to push on: a possible CPU in the caller's affinity mask
+     * @param node the node's offset in the node region, the caller's: &gt;= 0, 8-byte aligned, with its next
+     *             pointer ({@code node + nextOffset}) inside the region
+     * @throws IllegalArgumentException when {@code node} is not such an offset, or {@code cpu} is not a possible
+     *         CPU or (kernel and rseq backends) not one the calling thread may run on (its affinity mask or
+     *         cpuset) or offline
+     * @throws IllegalStateException when the list or the node memory is closed, or the native call reports an
+     *         error (the message names it)
+     */
     public void pushOn(int cpu, long node) {
         long address = checkNode(node);
         PerCpuOps.check(ops.listPush(base, stride, address, nextOffset, target(cpu)), "pushOn");
@@ -96,22 +113,39 @@ public final class PerCpuLifoList extends PerCpuStructure {
      *
      * @param ifEmpty what to answer when that list is empty (node offsets are &gt;= 0: -1 will do)
      * @return the offset of the node popped, now the caller's, or {@code ifEmpty}
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
      */
     public long pop(long ifEmpty) {
         checkOpen();
         ThreadState ts = ThreadState.current();
         return PerCpuOps.check(ops.listPop(base, stride, nextOffset, -1, ts.out), "pop") >= 0
-                ? Mem.U.getLong(ts.out) - nodesBase : ifEmpty;
+                ? Mem.getLong(ts.out) - nodesBase : ifEmpty;
     }
 
-    /** Pops from {@code cpu}'s list (cpu_opv there, or a move there); @return the node, or {@code ifEmpty} */
+    /**
+     * Pops from {@code cpu}'s list (cpu_opv there, or a move there).
+     *
+     * @param cpu     the CPU whose list to pop from: a possible CPU in the caller's affinity mask
+     * @param ifEmpty what to answer when that list is empty (node offsets are &gt;= 0: -1 will do)
+     * @return the node (its offset in the node region, now the caller's), or {@code ifEmpty}
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU, or (kernel and rseq backends)
+     *         not one the calling thread may run on (its affinity mask or cpuset) or offline
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
+     */
     public long popFrom(int cpu, long ifEmpty) {
         ThreadState ts = ThreadState.current();
         return PerCpuOps.check(ops.listPop(base, stride, nextOffset, target(cpu), ts.out), "popFrom") >= 0
-                ? Mem.U.getLong(ts.out) - nodesBase : ifEmpty;
+                ? Mem.getLong(ts.out) - nodesBase : ifEmpty;
     }
 
-    /** @return whether {@code cpu}'s list is empty now (an acquire read; a hint) */
+    /**
+     * @param cpu the CPU whose list to look at: a possible CPU
+     * @return whether {@code cpu}'s list is empty now (an acquire read; a hint)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
+     */
     public boolean isEmpty(int cpu) {
         return slot(cpu).getLongAcquire(0) == 0;
     }

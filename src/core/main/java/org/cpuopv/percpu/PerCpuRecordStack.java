@@ -33,7 +33,7 @@ import org.cpuopv.internal.ThreadState;
  *
  * <p><b>Memory ordering.</b> Only the atomicity of each operation on its CPU; no Java peeking.
  *
- * <p><b>Costs.</b> One JNI call per operation, no system call on the caller's CPU; a
+ * <p><b>Costs.</b> One native call per operation, no system call on the caller's CPU; a
  * {@code byte[]} record is copied once more, through the calling thread's native buffer (a
  * {@link Region} record is copied directly). Nothing allocated, no context. Memory per possible
  * CPU: {@code 8 + capacity * (8 + maxRecord rounded up to 8)} bytes.
@@ -110,7 +110,7 @@ public final class PerCpuRecordStack extends PerCpuStructure {
         checkLength(len);
         Objects.checkFromIndexSize(from, len, src.length);
         long buf = ThreadState.current().buffer;
-        Mem.U.copyMemory(src, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, buf, len);
+        Mem.copyFromArray(src, from, buf, len);
         return buf;
     }
 
@@ -121,7 +121,14 @@ public final class PerCpuRecordStack extends PerCpuStructure {
     /**
      * Pushes {@code src[from..from+len)} on the CPU the caller runs on.
      *
+     * @param src  the record's bytes
+     * @param from index in {@code src} of the record's first byte
+     * @param len  the record's length, 0..{@link #maxRecord()}
      * @return true when pushed; false when that CPU's stack was full (nothing changed)
+     * @throws IllegalArgumentException when {@code len} is not 0..{@link #maxRecord()}
+     * @throws IndexOutOfBoundsException when {@code [from, from + len)} is not inside {@code src}
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
      */
     public boolean push(byte[] src, int from, int len) {
         long buf = stage(src, from, len);
@@ -133,7 +140,14 @@ public final class PerCpuRecordStack extends PerCpuStructure {
      * Pushes {@code len} bytes of native memory ({@code src} at {@code offset}) on the CPU the
      * caller runs on: copied once, by the sequence. {@code src} must not change meanwhile.
      *
+     * @param src    the region holding the record
+     * @param offset byte offset of the record in {@code src}: {@code [offset, offset + len)} must lie inside it
+     * @param len    the record's length, 0..{@link #maxRecord()}
      * @return true when pushed; false when that CPU's stack was full
+     * @throws IllegalArgumentException when {@code len} is not 0..{@link #maxRecord()}
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + len)} is not inside {@code src}
+     * @throws IllegalStateException when {@code src} or the structure is closed, or the native call reports an
+     *         error (the message names it)
      */
     public boolean push(Region src, long offset, int len) {
         checkLength(len);
@@ -142,7 +156,21 @@ public final class PerCpuRecordStack extends PerCpuStructure {
         return push(a, len, -1, "push");
     }
 
-    /** Pushes {@code src[from..from+len)} on {@code cpu}'s stack; @return false when it was full */
+    /**
+     * Pushes {@code src[from..from+len)} on {@code cpu}'s stack.
+     *
+     * @param cpu  the CPU whose stack to push on: a possible CPU in the caller's affinity mask
+     * @param src  the record's bytes
+     * @param from index in {@code src} of the record's first byte
+     * @param len  the record's length, 0..{@link #maxRecord()}
+     * @return true when pushed; false when it was full (nothing changed)
+     * @throws IllegalArgumentException when {@code len} is not 0..{@link #maxRecord()}, or {@code cpu} is not a
+     *         possible CPU or (kernel and rseq backends) not one the calling thread may run on (its affinity
+     *         mask or cpuset) or offline
+     * @throws IndexOutOfBoundsException when {@code [from, from + len)} is not inside {@code src}
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
+     */
     public boolean pushOn(int cpu, byte[] src, int from, int len) {
         long buf = stage(src, from, len);
         return push(buf, len, target(cpu), "pushOn");
@@ -151,7 +179,7 @@ public final class PerCpuRecordStack extends PerCpuStructure {
     private int pop(long dst, int want, String what) {
         long outLen = ThreadState.current().out;
         return PerCpuOps.check(ops.recordPop(base, stride, entrySize, dst, want, outLen), what) >= 0
-                ? (int) Mem.U.getLong(outLen) : EMPTY;
+                ? (int) Mem.getLong(outLen) : EMPTY;
     }
 
     private int popToArray(int want, byte[] dst, int from, String what) {
@@ -159,7 +187,7 @@ public final class PerCpuRecordStack extends PerCpuStructure {
         long buf = ThreadState.current().buffer;
         int len = pop(buf, want, what);
         if (len > 0) {
-            Mem.U.copyMemory(null, buf, dst, sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET + from, len);
+            Mem.copyToArray(buf, dst, from, len);
         }
         return len;
     }
@@ -167,8 +195,13 @@ public final class PerCpuRecordStack extends PerCpuStructure {
     /**
      * Pops the top record of the current CPU's stack into {@code dst[from..]}.
      *
+     * @param dst  where the record goes
+     * @param from index in {@code dst} of its first byte; {@code dst} must have {@link #maxRecord()} bytes of room
+     *             from there, whatever the record's length
      * @return its length, or {@link #EMPTY} when that CPU's stack was empty
      * @throws IndexOutOfBoundsException when {@code dst} has less than {@link #maxRecord()} bytes from {@code from}
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
      */
     public int pop(byte[] dst, int from) {
         checkOpen();
@@ -179,7 +212,12 @@ public final class PerCpuRecordStack extends PerCpuStructure {
      * Pops the top record of the current CPU's stack straight into native memory ({@code dst}
      * at {@code offset}, {@link #maxRecord()} bytes of room, private to the caller while it pops).
      *
+     * @param dst    the region the record goes into
+     * @param offset byte offset in {@code dst}: {@code [offset, offset + maxRecord())} must lie inside it
      * @return its length, or {@link #EMPTY}
+     * @throws IndexOutOfBoundsException when {@code [offset, offset + maxRecord())} is not inside {@code dst}
+     * @throws IllegalStateException when {@code dst} or the structure is closed, or the native call reports an
+     *         error (the message names it)
      */
     public int pop(Region dst, long offset) {
         long a = address(dst, offset, maxRecord);
@@ -187,12 +225,30 @@ public final class PerCpuRecordStack extends PerCpuStructure {
         return pop(a, -1, "pop");
     }
 
-    /** Pops the top record of {@code cpu}'s stack into {@code dst[from..]}; @return its length, or {@link #EMPTY} */
+    /**
+     * Pops the top record of {@code cpu}'s stack into {@code dst[from..]}.
+     *
+     * @param cpu  the CPU whose stack to pop from: a possible CPU in the caller's affinity mask
+     * @param dst  where the record goes
+     * @param from index in {@code dst} of its first byte; {@code dst} must have {@link #maxRecord()} bytes of room
+     *             from there, whatever the record's length
+     * @return its length, or {@link #EMPTY}
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU, or (kernel and rseq backends)
+     *         not one the calling thread may run on (its affinity mask or cpuset) or offline
+     * @throws IndexOutOfBoundsException when {@code dst} has less than {@link #maxRecord()} bytes from {@code from}
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
+     */
     public int popFrom(int cpu, byte[] dst, int from) {
         return popToArray(target(cpu), dst, from, "popFrom");
     }
 
-    /** @return {@code cpu}'s count now (a plain read: a hint) */
+    /**
+     * @param cpu the CPU whose count to read: a possible CPU
+     * @return {@code cpu}'s count now (a plain read: a hint)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
+     */
     public long size(int cpu) {
         return slot(cpu).getLong(COUNT);
     }

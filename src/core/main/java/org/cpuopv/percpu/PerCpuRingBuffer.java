@@ -11,8 +11,6 @@ import org.cpuopv.internal.Mem;
 import org.cpuopv.internal.PerCpuOps;
 import org.cpuopv.internal.ThreadState;
 
-import sun.misc.Unsafe;
-
 /**
  * A FIFO ring buffer of records per CPU, many producers and one consumer: use case 7 of
  * cpu_opv. A producer claims an entry on the CPU it runs on, writes the record with plain Java
@@ -122,7 +120,7 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
     }
 
     /*
-     * The hot paths address the slot memory directly (Mem.U at base + cpu * stride + a constant
+     * The hot paths address the slot memory directly (Mem at base + cpu * stride + a constant
      * offset, always inside the slot): one open check and one CPU check per call, where each
      * Slot access checks its bounds and reads the arena's volatile open flag through two more
      * objects (offer + poll made fourteen of them; a third of the time, docs/benchmarks.md).
@@ -148,11 +146,11 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         if (cpu < 0) {
             return FULL;
         }
-        long position = Mem.U.getLong(out);
+        long position = Mem.getLong(out);
         if (position > POSITION_MASK) {
             throw new IllegalStateException("cpu " + cpu + "'s buffer passed 2^48 records");
         }
-        Mem.U.putInt(base + (long) cpu * stride + entry(position) + LENGTH, 0); // the CPU reserve ran on
+        Mem.putInt(base + (long) cpu * stride + entry(position) + LENGTH, 0); // the CPU reserve ran on
         return (long) cpu << POSITION_BITS | position;
     }
 
@@ -185,7 +183,7 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
     public void setClaimLength(long claim, int len) {
         long e = requireOutstanding(claim, "setClaimLength");
         checkLength(len);
-        Mem.U.putInt(e + LENGTH, len);
+        Mem.putInt(e + LENGTH, len);
     }
 
     private void checkLength(int len) {
@@ -199,8 +197,8 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         Objects.checkFromIndexSize(from, len, src.length);
         long e = requireOutstanding(claim, "write");
         checkLength(len);
-        Mem.U.putInt(e + LENGTH, len);
-        Mem.U.copyMemory(src, Unsafe.ARRAY_BYTE_BASE_OFFSET + from, null, e + DATA, len);
+        Mem.putInt(e + LENGTH, len);
+        Mem.copyFromArray(src, from, e + DATA, len);
     }
 
     /**
@@ -220,7 +218,7 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
      */
     public void abort(long claim) {
         long e = requireOutstanding(claim, "abort");
-        Mem.U.putInt(e + LENGTH, ABORTED);
+        Mem.putInt(e + LENGTH, ABORTED);
         end(claim, e, "abort");
     }
 
@@ -268,8 +266,8 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         long a = slotAddress(cpu);
         long position = claimPosition(claim);
         long e = a + entry(position);
-        if (position >= Mem.U.getLongVolatile(null, a + HEAD) || position < Mem.U.getLongVolatile(null, a + TAIL)
-                || Mem.U.getLongVolatile(null, e + COMMIT) != position / capacity) {
+        if (position >= Mem.getLongVolatile(a + HEAD) || position < Mem.getLongVolatile(a + TAIL)
+                || Mem.getLongVolatile(e + COMMIT) != position / capacity) {
             throw new IllegalStateException(what + ": cpu " + cpu + " position " + position
                     + " is not an outstanding claim of this ring (ended already, or another ring's)");
         }
@@ -286,21 +284,21 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
     public int poll(int cpu, byte[] dst, int from) {
         long a = slotAddress(cpu);
         for (;;) {
-            long t = Mem.U.getLong(a + TAIL);
+            long t = Mem.getLong(a + TAIL);
             long e = a + entry(t);
-            if (Mem.U.getLongVolatile(null, e + COMMIT) != t / capacity + 1) {
+            if (Mem.getLongVolatile(e + COMMIT) != t / capacity + 1) {
                 return EMPTY;
             }
-            int len = Mem.U.getInt(e + LENGTH);
+            int len = Mem.getInt(e + LENGTH);
             if (len != ABORTED) {
                 if (len < 0 || len > maxRecord) { // written through claimSlot: never read past the entry
                     throw new IllegalStateException("cpu " + cpu + " position " + t + ": record length " + len
                             + " is not in 0.." + maxRecord);
                 }
                 Objects.checkFromIndexSize(from, len, dst.length);
-                Mem.U.copyMemory(null, e + DATA, dst, Unsafe.ARRAY_BYTE_BASE_OFFSET + from, len);
+                Mem.copyToArray(e + DATA, dst, from, len);
             }
-            Mem.U.putOrderedLong(null, a + TAIL, t + 1);
+            Mem.putLongRelease(a + TAIL, t + 1);
             if (len != ABORTED) {
                 return len;
             }

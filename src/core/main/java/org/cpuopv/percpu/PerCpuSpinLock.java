@@ -12,7 +12,7 @@ import org.cpuopv.internal.PerCpuOps;
 /**
  * One spin lock per CPU: use case 1 of cpu_opv. Locking CPU {@code c}'s word is "compare
  * word == 0, store 1" run on {@code c}: a restartable sequence when the caller runs on
- * {@code c} (one JNI call, no system call), cpu_opv on {@code c} otherwise (kernel backend), or a
+ * {@code c} (one native call, no system call), cpu_opv on {@code c} otherwise (kernel backend), or a
  * move to {@code c} and back (rseq backend). Unlocking is a store-release of 0 from Java.
  *
  * <p><b>Guarantees.</b> Mutual exclusion per CPU word: between a successful {@link #lock} or
@@ -25,7 +25,7 @@ import org.cpuopv.internal.PerCpuOps;
  * <p><b>Memory ordering.</b> Acquire on a successful lock (everything the previous holder wrote
  * before its unlock is visible), release on unlock.
  *
- * <p><b>Costs.</b> {@link #tryLockCurrent()} / {@link #lockCurrent()} uncontended: one JNI call
+ * <p><b>Costs.</b> {@link #tryLockCurrent()} / {@link #lockCurrent()} uncontended: one native call
  * running a restartable sequence. {@link #tryLock(int)} of another CPU: one cpu_opv (an IPI) or
  * two {@code sched_setaffinity}. Waiters spin on an acquire read and try nothing while the word
  * is 1, yielding their CPU every 100 spins (a holder preempted on an oversubscribed machine gets
@@ -49,7 +49,12 @@ public final class PerCpuSpinLock extends PerCpuStructure {
     /**
      * One attempt to take {@code cpu}'s lock.
      *
+     * @param cpu the CPU whose lock to take: a possible CPU (another than the caller's: in its affinity mask)
      * @return true when the caller now holds it; false when it was held (nothing changed)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU, or (kernel and rseq backends)
+     *         not one the calling thread may run on (its affinity mask or cpuset) or offline
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
      */
     public boolean tryLock(int cpu) {
         Slot s = slot(cpu);
@@ -67,6 +72,8 @@ public final class PerCpuSpinLock extends PerCpuStructure {
      * One attempt to take the lock of the CPU the caller runs on, in one restartable sequence.
      *
      * @return the CPU whose lock the caller now holds, or -1 when that CPU's lock was held
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
      */
     public int tryLockCurrent() {
         checkOpen();
@@ -77,7 +84,15 @@ public final class PerCpuSpinLock extends PerCpuStructure {
         return r;
     }
 
-    /** Takes {@code cpu}'s lock, spinning until it is free. */
+    /**
+     * Takes {@code cpu}'s lock, spinning until it is free.
+     *
+     * @param cpu the CPU whose lock to take: a possible CPU (another than the caller's: in its affinity mask)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU, or (kernel and rseq backends)
+     *         not one the calling thread may run on (its affinity mask or cpuset) or offline
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
+     */
     public void lock(int cpu) {
         Slot s = slot(cpu);
         for (int spins = 0;; ) {
@@ -104,6 +119,8 @@ public final class PerCpuSpinLock extends PerCpuStructure {
      * at once; when that lock is held, waits for it (or for another CPU, if the caller moves).
      *
      * @return the CPU whose lock the caller holds; pass it to {@link #unlock}
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
      */
     public int lockCurrent() {
         for (;;) {
@@ -121,12 +138,23 @@ public final class PerCpuSpinLock extends PerCpuStructure {
         }
     }
 
-    /** Releases {@code cpu}'s lock (a store-release of 0; no call). The caller must hold it. */
+    /**
+     * Releases {@code cpu}'s lock (a store-release of 0; no call). The caller must hold it.
+     *
+     * @param cpu the CPU whose lock the caller holds (after {@link #lockCurrent()}: the CPU it answered)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
+     */
     public void unlock(int cpu) {
         slot(cpu).putLongRelease(WORD, 0);
     }
 
-    /** @return whether {@code cpu}'s lock is held now (an acquire read; a hint) */
+    /**
+     * @param cpu the CPU whose lock to look at: a possible CPU
+     * @return whether {@code cpu}'s lock is held now (an acquire read; a hint)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
+     */
     public boolean isLocked(int cpu) {
         return slot(cpu).getLongAcquire(WORD) != 0;
     }

@@ -27,7 +27,7 @@ import org.cpuopv.CpuOpv;
  * stack; reading {@link #size(int)} from Java is a hint. Use {@link PerCpuStealingStack} when
  * other CPUs must peek.
  *
- * <p><b>Costs.</b> {@link #push}/{@link #pop}: one JNI call, no system call (cpu_opv only after
+ * <p><b>Costs.</b> {@link #push}/{@link #pop}: one native call, no system call (cpu_opv only after
  * repeated aborts, kernel backend), nothing allocated, no context.
  * Memory: {@code 8 + 8 * capacity} bytes per possible CPU, rounded up to 128.
  *
@@ -44,7 +44,12 @@ public final class PerCpuStack extends BoundedStackBase {
         super(opv, capacity, false);
     }
 
-    /** @return {@code cpu}'s count now (a plain read: a hint) */
+    /**
+     * @param cpu the CPU whose count to read: a possible CPU
+     * @return {@code cpu}'s count now (a plain read: a hint)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
+     */
     public long size(int cpu) {
         return readCount(slot(cpu));
     }

@@ -47,14 +47,23 @@ public final class PerCpuStealingStack extends BoundedStackBase {
         super(opv, capacity, true);
     }
 
-    /** @return {@code cpu}'s count (an acquire read, valid from any CPU) */
+    /**
+     * @param cpu the CPU whose count to read: a possible CPU
+     * @return {@code cpu}'s count (an acquire read, valid from any CPU)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
+     */
     public long peekSize(int cpu) {
         return slot(cpu).getLongAcquire(COUNT);
     }
 
     /**
+     * @param cpu the CPU whose top value to read: a possible CPU
+     * @param ifEmpty what to answer when that stack looks empty
      * @return {@code cpu}'s top value as of {@link #peekSize}, or {@code ifEmpty}; a hint: it may
      *         be popped at once
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the structure is closed
      */
     public long peekTop(int cpu, long ifEmpty) {
         Slot s = slot(cpu);
@@ -67,7 +76,14 @@ public final class PerCpuStealingStack extends BoundedStackBase {
      * CPU): the work-stealing step. The value is the caller's, on no stack, so nothing can be
      * lost or left behind whatever happens next.
      *
+     * @param victim  the CPU whose stack to take from: a possible CPU in the caller's affinity mask (the
+     *                caller's own CPU works too: a plain pop)
+     * @param ifEmpty what to answer when the victim's stack is empty (a value never pushed)
      * @return the value, or {@code ifEmpty} when the victim's stack was empty
+     * @throws IllegalArgumentException when {@code victim} is not a possible CPU, or (kernel and rseq backends)
+     *         not one the calling thread may run on (its affinity mask or cpuset) or offline
+     * @throws IllegalStateException when the structure is closed, or the native call reports an error (the
+     *         message names it)
      */
     public long steal(int victim, long ifEmpty) {
         return popFrom(victim, ifEmpty);
@@ -81,14 +97,17 @@ public final class PerCpuStealingStack extends BoundedStackBase {
      * Stacks of CPUs outside the caller's affinity mask (a container's cpuset smaller than the
      * machine) are not reached; their values stay there.
      *
+     * @param ifEmpty what to answer when every reachable stack looks empty (a value never pushed)
      * @return the value taken, now the caller's, or {@code ifEmpty} when every reachable stack
      *         looked empty
+     * @throws IllegalStateException when the structure is closed, or a native call reports an error other than
+     *         an unreachable CPU (the message names it; nothing was taken)
      */
     public long popAny(long ifEmpty) {
         checkOpen();
         ThreadState ts = ThreadState.current();
         if (PerCpuOps.check(ops.stackPop(base, stride, -1, ts.out), "popAny") >= 0) {
-            return Mem.U.getLong(ts.out);
+            return Mem.getLong(ts.out);
         }
         CpuSet cpus = allowedCpus();
         for (int i = 0; i < cpus.size(); i++) {
@@ -98,7 +117,7 @@ public final class PerCpuStealingStack extends BoundedStackBase {
             }
             int r = ops.stackPop(base, stride, cpu, ts.out);
             if (r >= 0) {
-                return Mem.U.getLong(ts.out);
+                return Mem.getLong(ts.out);
             }
             if (r != NativeCalls.PC_FAILED && r != NativeCalls.PC_ERRNO_BASE - Errno.EINVAL) {
                 PerCpuOps.check(r, "popAny"); // an error other than "unreachable": nothing was taken

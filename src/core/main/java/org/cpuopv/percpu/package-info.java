@@ -2,11 +2,17 @@
  * Licensed under the Apache License, Version 2.0.
  */
 /**
- * Per-CPU data structures: the own-CPU operations run in one restartable sequence (one JNI call,
- * no system call), operations on another CPU through cpu_opv there (kernel backend) or by moving
- * the calling thread there and back (rseq backend). No structure needs a per-thread object: the
- * few bytes of native scratch an operation needs are the calling thread's own, created on first
- * use and freed with the thread.
+ * Per-CPU data structures: the own-CPU operations run in one restartable sequence (one native
+ * call, no system call), operations on another CPU through cpu_opv there (kernel backend) or by
+ * moving the calling thread there and back (rseq backend). No structure needs a per-thread
+ * object: the few bytes of native scratch an operation needs are the calling thread's own,
+ * created on first use and freed with the thread.
+ *
+ * <p>A native call is a JNI call on Java 17, or on Java 22 and later with native access
+ * enabled a critical FFM downcall, which has no thread-state transition and so costs about half
+ * ({@link org.cpuopv.CpuOpv#downcallMechanism()} says which runs). A critical downcall holds off
+ * safepoints while it runs, so it only ever makes the one rseq attempt; whatever may block
+ * (more attempts, cpu_opv, a move to another CPU) is a second, ordinary downcall.
  *
  * <h2>One return convention</h2>
  * All seven structures answer the same way, so that a caller never has to remember which one

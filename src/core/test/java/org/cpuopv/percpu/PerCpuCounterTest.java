@@ -4,6 +4,7 @@
 package org.cpuopv.percpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,6 +34,20 @@ class PerCpuCounterTest {
             assertEquals(Long.MIN_VALUE, c.get(cpu), "wraps");
             c.reset();
             assertEquals(0, c.sum());
+        }
+    }
+
+    /** After close every operation is refused, the own-CPU add too (it wrote quarantined memory). */
+    @ParameterizedTest
+    @MethodSource(PerCpuSpinLockTest.BACKENDS)
+    void aClosedCounterRefusesEveryOperation(Backend b) {
+        try (CpuOpv opv = CpuOpv.open(b)) {
+            PerCpuCounter c = new PerCpuCounter(opv);
+            c.add(1);
+            c.close();
+            assertThrows(IllegalStateException.class, () -> c.add(1));
+            assertThrows(IllegalStateException.class, () -> c.addOn(opv.onlineCpus().get(0), 1));
+            assertThrows(IllegalStateException.class, c::sumAndReset);
         }
     }
 

@@ -35,7 +35,9 @@ public final class DumpReader {
     /**
      * Reads a whole file into memory; for files of any size use {@link #open(Path)}.
      *
+     * @param file the dump file
      * @return the file's objects in order (headers, vectors, dropped and end lines)
+     * @throws IOException when the file cannot be opened or read
      * @throws FormatException at the first line that is not a JSON object with {@code "v"}
      *         {@link DumpSchema#OLDEST_READ}..{@link DumpSchema#VERSION} and a {@code "type"}
      *         (an unterminated last line included)
@@ -59,6 +61,7 @@ public final class DumpReader {
     }
 
     /**
+     * @param file the dump file (it may still be growing)
      * @return a cursor over the file's lines, reading it as it goes (a file of any size, or one
      *         still being written)
      * @throws IOException when the file cannot be opened
@@ -94,6 +97,7 @@ public final class DumpReader {
         /**
          * @return the next complete non-blank line, parsed and checked, or null when no complete
          *         line is there (yet: a growing file may have more later)
+         * @throws IOException when reading the file fails
          * @throws FormatException when the line is not a dump line (the message names file and line)
          */
         public JsonObject next() throws IOException, FormatException {
@@ -149,6 +153,7 @@ public final class DumpReader {
          *
          * @return that line parsed, or null when there is none or it is not a valid dump line
          *         ({@link #cutShort()} then says so: the writer died in the middle of a line)
+         * @throws IOException not thrown by this implementation: it only parses what {@link #next()} already read
          */
         public JsonObject finish() throws IOException {
             if (start == end) {
@@ -195,7 +200,13 @@ public final class DumpReader {
         }
     }
 
-    /** @return one line parsed and checked; {@code where} prefixes the error message */
+    /**
+     * @param line  one line of a dump, without its newline
+     * @param where what the error message starts with, e.g. {@code "file:12"}
+     * @return one line parsed and checked; {@code where} prefixes the error message
+     * @throws FormatException when the line is not a JSON object with {@code "v"}
+     *         {@link DumpSchema#OLDEST_READ}..{@link DumpSchema#VERSION} and a {@code "type"}
+     */
     public static JsonObject parse(String line, String where) throws FormatException {
         JsonElement e;
         try {

@@ -41,7 +41,10 @@ public final class DumpSchema {
     private DumpSchema() {
     }
 
-    /** @return the name of an errno value as Linux x86-64 spells it, or {@code "E<number>"} */
+    /**
+     * @param errno an errno value, positive (e.g. 14)
+     * @return the name of an errno value as Linux x86-64 spells it, or {@code "E<number>"}
+     */
     public static String errnoName(int errno) {
         switch (errno) {
             case 1: return "EPERM";
@@ -61,12 +64,18 @@ public final class DumpSchema {
         }
     }
 
-    /** @return a 64-bit address as lower-case hex with a {@code 0x} prefix, unsigned */
+    /**
+     * @param address an address, read as an unsigned 64-bit number
+     * @return a 64-bit address as lower-case hex with a {@code 0x} prefix, unsigned
+     */
     public static String hexAddress(long address) {
         return "0x" + Long.toHexString(address);
     }
 
-    /** @return a signed 64-bit value as hex, {@code -0x1} for -1 (readable back with {@link Long#decode}) */
+    /**
+     * @param value any {@code long}
+     * @return a signed 64-bit value as hex, {@code -0x1} for -1 (readable back with {@link Long#decode})
+     */
     public static String hexSigned(long value) {
         if (value < 0 && value != Long.MIN_VALUE) {
             return "-0x" + Long.toHexString(-value);

@@ -284,7 +284,12 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
         return lines;
     }
 
-    /** Writes the ring as a dump file (a header, the vectors, an end line) that the CLI reads. */
+    /**
+     * Writes the ring as a dump file (a header, the vectors, an end line) that the CLI reads.
+     *
+     * @param file the file to write, created or truncated
+     * @throws IOException when the file cannot be created or written
+     */
     public void writeRing(Path file) throws IOException {
         writeRing(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }
@@ -541,7 +546,11 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
         private Builder() {
         }
 
-        /** @param capacity how many of the last vectors to keep in memory (0: none) @return this */
+        /**
+         * @param capacity how many of the last vectors to keep in memory (0: none)
+         * @return this
+         * @throws IllegalArgumentException when {@code capacity} is negative
+         */
         public Builder ring(int capacity) {
             if (capacity < 0) {
                 throw new IllegalArgumentException("ring capacity " + capacity + " is negative");
@@ -550,13 +559,20 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
             return this;
         }
 
-        /** @param file JSON Lines file to stream to (created or truncated), null for none @return this */
+        /**
+         * @param file JSON Lines file to stream to (created or truncated), null for none
+         * @return this
+         */
         public Builder streamTo(Path file) {
             this.stream = file;
             return this;
         }
 
-        /** @param capacity vectors waiting for the writer before new ones are dropped (&gt;= 1) @return this */
+        /**
+         * @param capacity vectors waiting for the writer before new ones are dropped (&gt;= 1)
+         * @return this
+         * @throws IllegalArgumentException when {@code capacity} is less than 1
+         */
         public Builder queue(int capacity) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("queue capacity " + capacity + " is less than 1");
@@ -572,6 +588,8 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
          *             not registered. The recorder turned on from outside is always registered,
          *             as {@value DumpRecorderMXBean#OBJECT_NAME}.
          * @return this
+         * @throws IllegalArgumentException when {@code name} is empty or has a character other than letters,
+         *         digits, '_', '.' and '-'
          */
         public Builder mbean(String name) {
             if (name != null && (name.isEmpty() || !name.matches("[A-Za-z0-9_.-]+"))) {
@@ -581,7 +599,10 @@ public final class Recorder implements ExecuteListener, AutoCloseable {
             return this;
         }
 
-        /** @param yes close (and so flush) the file from a shutdown hook (default true) @return this */
+        /**
+         * @param yes close (and so flush) the file from a shutdown hook (default true)
+         * @return this
+         */
         public Builder closeAtExit(boolean yes) {
             this.closeAtExit = yes;
             return this;

@@ -17,6 +17,11 @@ public final class HelloCpuOpv {
     private HelloCpuOpv() {
     }
 
+    /**
+     * Runs the example on {@link Backend#AUTO} and prints each online CPU's outcome and counter.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         try (CpuOpv opv = CpuOpv.open(Backend.AUTO);             // the kernel if /dev/cpu_opv works
              PerCpuArena counters = opv.allocateArena(Long.BYTES); // one slot per possible CPU

@@ -49,6 +49,12 @@ public final class WorkStealingDemo {
         return steps;
     }
 
+    /**
+     * Runs the demo; exits with 2 on a usage error, 1 on a mismatch.
+     *
+     * @param args {@code [--backend auto|kernel|emulated] [--tasks N]} (defaults: auto, 2000 tasks)
+     * @throws InterruptedException when the main thread is interrupted while waiting for the workers
+     */
     public static void main(String[] args) throws InterruptedException {
         Backend backend = Backend.AUTO;
         int tasks = 2000;

@@ -52,7 +52,8 @@ public class CounterBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        System.out.println("backend " + opv.backend() + " (" + opv.backendReason() + "), sum " + counter.sum());
+        System.out.println("backend " + opv.backend() + " (" + opv.backendReason() + "), downcalls "
+                + CpuOpv.downcallMechanism() + ", sum " + counter.sum());
         counter.close();
         opv.close();
     }
