@@ -154,32 +154,58 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         return (long) cpu << POSITION_BITS | position;
     }
 
-    /** @return the CPU a claim was made on (whose buffer holds its entry) */
+    /**
+     * @param claim a claim answered by {@link #tryClaim()} (not checked: any {@code long} is decoded)
+     * @return the CPU a claim was made on (whose buffer holds its entry)
+     */
     public static int claimCpu(long claim) {
         return (int) (claim >>> POSITION_BITS);
     }
 
-    /** @return the position (0, 1, 2... per CPU) of a claim's entry */
+    /**
+     * @param claim a claim answered by {@link #tryClaim()} (not checked: any {@code long} is decoded)
+     * @return the position (0, 1, 2... per CPU) of a claim's entry
+     */
     public static long claimPosition(long claim) {
         return claim & POSITION_MASK;
     }
 
     /**
+     * @param claim an outstanding claim of this ring: answered by {@link #tryClaim()}, not yet
+     *        committed or aborted
      * @return the slot holding the claimed entry (write {@link #claimDataOffset} .. + length, then
      *         {@link #setClaimLength})
+     * @throws IllegalStateException when {@code claim} is not an outstanding claim of this ring, or
+     *         the ring is closed
      */
     public Slot claimSlot(long claim) {
         requireOutstanding(claim, "claimSlot");
         return slot(claimCpu(claim));
     }
 
-    /** @return where the claimed entry's data starts in {@link #claimSlot} */
+    /**
+     * @param claim an outstanding claim of this ring: answered by {@link #tryClaim()}, not yet
+     *        committed or aborted
+     * @return where the claimed entry's data starts in {@link #claimSlot}: a byte offset in that
+     *         slot, with {@link #maxRecord()} bytes of room
+     * @throws IllegalStateException when {@code claim} is not an outstanding claim of this ring, or
+     *         the ring is closed
+     */
     public long claimDataOffset(long claim) {
         requireOutstanding(claim, "claimDataOffset");
         return entry(claimPosition(claim)) + DATA;
     }
 
-    /** Sets the claimed record's length (when its data was written through {@link #claimSlot}). */
+    /**
+     * Sets the claimed record's length (when its data was written through {@link #claimSlot}).
+     *
+     * @param claim an outstanding claim of this ring: answered by {@link #tryClaim()}, not yet
+     *        committed or aborted
+     * @param len the record's length, 0..{@link #maxRecord()}
+     * @throws IllegalArgumentException when {@code len} is not in that range
+     * @throws IllegalStateException when {@code claim} is not an outstanding claim of this ring, or
+     *         the ring is closed
+     */
     public void setClaimLength(long claim, int len) {
         long e = requireOutstanding(claim, "setClaimLength");
         checkLength(len);
@@ -192,7 +218,19 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         }
     }
 
-    /** Writes {@code src[from..from+len)} as the claimed record (plain stores, from any CPU). */
+    /**
+     * Writes {@code src[from..from+len)} as the claimed record (plain stores, from any CPU).
+     *
+     * @param claim an outstanding claim of this ring: answered by {@link #tryClaim()}, not yet
+     *        committed or aborted
+     * @param src the record's bytes
+     * @param from index in {@code src} of the record's first byte
+     * @param len the record's length, 0..{@link #maxRecord()}
+     * @throws IndexOutOfBoundsException when {@code [from, from + len)} is not inside {@code src}
+     * @throws IllegalArgumentException when {@code len} is more than {@link #maxRecord()}
+     * @throws IllegalStateException when {@code claim} is not an outstanding claim of this ring, or
+     *         the ring is closed
+     */
     public void write(long claim, byte[] src, int from, int len) {
         Objects.checkFromIndexSize(from, len, src.length);
         long e = requireOutstanding(claim, "write");
@@ -205,7 +243,12 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
      * Commits the claimed entry: an add-release on its commit counter, run on the CPU it was
      * claimed on (wherever the caller runs now). Ends the claim.
      *
-     * @throws IllegalStateException when the claim is not outstanding in this ring
+     * @param claim an outstanding claim of this ring: answered by {@link #tryClaim()}, not yet
+     *        committed or aborted
+     * @throws IllegalStateException when {@code claim} is not an outstanding claim of this ring, or
+     *         the ring is closed
+     * @throws IllegalArgumentException when (kernel and rseq backends) the claiming CPU is not one
+     *         the calling thread may run on now (its affinity mask or cpuset), or is offline
      */
     public void commit(long claim) {
         end(claim, requireOutstanding(claim, "commit"), "commit");
@@ -214,7 +257,12 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
     /**
      * Gives the claimed entry up: the consumer skips it. Ends the claim.
      *
-     * @throws IllegalStateException when the claim is not outstanding in this ring
+     * @param claim an outstanding claim of this ring: answered by {@link #tryClaim()}, not yet
+     *        committed or aborted
+     * @throws IllegalStateException when {@code claim} is not an outstanding claim of this ring, or
+     *         the ring is closed
+     * @throws IllegalArgumentException when (kernel and rseq backends) the claiming CPU is not one
+     *         the calling thread may run on now (its affinity mask or cpuset), or is offline
      */
     public void abort(long claim) {
         long e = requireOutstanding(claim, "abort");
@@ -233,7 +281,13 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
      * Claims, writes and commits {@code src[from..from+len)} on the current CPU's buffer; if the
      * write throws, the claim is aborted before the exception leaves.
      *
+     * @param src the record's bytes
+     * @param from index in {@code src} of the record's first byte
+     * @param len the record's length, 0..{@link #maxRecord()}
      * @return true when committed; false when that CPU's buffer was full (nothing changed)
+     * @throws IndexOutOfBoundsException when {@code [from, from + len)} is not inside {@code src}
+     * @throws IllegalArgumentException when {@code len} is more than {@link #maxRecord()}
+     * @throws IllegalStateException when the ring is closed
      */
     public boolean offer(byte[] src, int from, int len) {
         Objects.checkFromIndexSize(from, len, src.length);
@@ -278,8 +332,17 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
      * The consumer: takes the next record of {@code cpu}'s buffer, if it is committed (skipping
      * aborted ones).
      *
+     * @param cpu the CPU whose buffer to consume: a possible CPU (the consumer may run on any CPU)
+     * @param dst where the record's bytes go
+     * @param from index in {@code dst} of the record's first byte; {@code dst} needs room for the
+     *        record's length from there
      * @return its length (its bytes in {@code dst[from..]}), or {@link #EMPTY} when the next
      *         record is not committed yet (or there is none)
+     * @throws IndexOutOfBoundsException when the record does not fit {@code dst} from {@code from}
+     *         (it is not consumed: the next poll finds it again)
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the ring is closed, or the entry's length is out of range
+     *         (written wrongly through {@link #claimSlot})
      */
     public int poll(int cpu, byte[] dst, int from) {
         long a = slotAddress(cpu);
@@ -305,12 +368,22 @@ public final class PerCpuRingBuffer extends PerCpuStructure {
         }
     }
 
-    /** @return the position the consumer of {@code cpu}'s buffer reads next */
+    /**
+     * @param cpu the CPU whose buffer to look at: a possible CPU
+     * @return the position the consumer of {@code cpu}'s buffer reads next
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the ring is closed
+     */
     public long consumerPosition(int cpu) {
         return slot(cpu).getLongAcquire(TAIL);
     }
 
-    /** @return how many entries of {@code cpu}'s buffer were claimed so far */
+    /**
+     * @param cpu the CPU whose buffer to look at: a possible CPU
+     * @return how many entries of {@code cpu}'s buffer were claimed so far
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU
+     * @throws IllegalStateException when the ring is closed
+     */
     public long claimedCount(int cpu) {
         return slot(cpu).getLongAcquire(HEAD);
     }
