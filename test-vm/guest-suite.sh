@@ -3,7 +3,9 @@
 #
 # Everything that must pass against the real module, run inside the test VM
 # by test-vm/suite (from a tree already built on the host):
-#   test-vm/run --kernel 6.1 -- test-vm/guest-suite.sh
+#   test-vm/run --kernel 6.1 -- test-vm/guest-suite.sh [STEP...]
+# STEPs (ioctl-suite, java-suite, a name of guest-steps.d/, c-benchmark,
+# java-benchmark) pick some; none: all of them, in that order.
 # Each step's output goes to the console and to $CPU_OPV_OUT/<step>.log;
 # the last line is "guest-suite: N passed, N failed".
 set -u
@@ -16,10 +18,25 @@ passed=0
 failed=0
 failed_steps=
 
-# step NAME COMMAND...: runs one step, counts it, keeps its log.
+# The steps asked for; each is checked off when it runs, to catch typos.
+only=" $* "
+for want in "$@"; do
+	case $want in
+	ioctl-suite | java-suite | c-benchmark | java-benchmark) ;;
+	*) [ -e "$here/guest-steps.d/$want.sh" ] || { echo "guest-suite: no step $want" >&2; exit 2; } ;;
+	esac
+done
+
+# step NAME COMMAND...: runs one step (unless others were asked for), counts it, keeps its log.
 step() {
 	name=$1
 	shift
+	if [ "$only" != "  " ]; then
+		case $only in
+		*" $name "*) ;;
+		*) return 0 ;;
+		esac
+	fi
 	echo "guest-suite: === $name"
 	start=$(date +%s)
 	"$@" >"$out/$name.log" 2>&1
