@@ -3,8 +3,6 @@
  */
 package org.cpuopv.internal;
 
-import java.lang.reflect.Field;
-
 /**
  * Raw access to native memory by absolute address, for the library's own blocks. Every caller
  * checks bounds first; the accessors check nothing.
@@ -16,20 +14,10 @@ import java.lang.reflect.Field;
  * alignment.
  */
 public final class Mem {
-    private static final sun.misc.Unsafe U = unsafe();
+    private static final sun.misc.Unsafe U = TheUnsafe.get();
     private static final long BYTES = sun.misc.Unsafe.ARRAY_BYTE_BASE_OFFSET;
 
     private Mem() {
-    }
-
-    private static sun.misc.Unsafe unsafe() {
-        try {
-            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (sun.misc.Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 
     /** @return how memory is accessed: "Unsafe" or "FFM" */

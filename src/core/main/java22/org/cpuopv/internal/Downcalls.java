@@ -47,7 +47,7 @@ final class Downcalls {
             return "the native library did not load";
         }
         try {
-            FfmOps.bind();
+            FfmOps.ensureBound();
             return null;
         } catch (Throwable t) { // a library without the exported symbols, a linker refusal
             return "binding the FFM downcalls failed: " + t;

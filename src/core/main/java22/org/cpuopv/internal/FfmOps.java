@@ -96,7 +96,7 @@ final class FfmOps extends PerCpuOps {
     }
 
     /** Forces the binding above (throws what it threw): {@link Downcalls} decides with it. */
-    static void bind() {
+    static void ensureBound() {
         // the static initializer has run when this is reached
     }
 

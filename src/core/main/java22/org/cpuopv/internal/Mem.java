@@ -15,7 +15,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.lang.reflect.Field;
 
 /**
  * Raw access to native memory by absolute address, on Java 22 and later (the multi-release
@@ -57,7 +56,7 @@ public final class Mem {
         MALLOC = malloc;
         FREE = free;
         FFM = all != null;
-        U = FFM ? null : unsafe();
+        U = FFM ? null : TheUnsafe.get();
     }
 
     private Mem() {
@@ -79,16 +78,6 @@ public final class Mem {
         FunctionDescriptor fd = name.equals("free") ? FunctionDescriptor.ofVoid(JAVA_LONG)
                 : FunctionDescriptor.of(JAVA_LONG, JAVA_LONG);
         return linker.downcallHandle(fn, fd);
-    }
-
-    private static sun.misc.Unsafe unsafe() {
-        try {
-            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (sun.misc.Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 
     /** @return how memory is accessed: "Unsafe" or "FFM" */
